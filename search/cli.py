@@ -1,0 +1,190 @@
+"""The `news-search` command line: thin commands over the library's public functions."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import SearchError
+from .entities import find_entities  # noqa: F401  (imported early so a broken install fails fast)
+from .extract import extract
+from .index import index_stats, reindex
+from .query import search
+from .read import Page, Skip, read_file
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def default_index() -> Path:
+    """$NEWS_SEARCH_INDEX, else the project's index/ (a checkout), else ./index."""
+    if env := os.environ.get("NEWS_SEARCH_INDEX"):
+        return Path(env)
+    base = PROJECT if (PROJECT / "pyproject.toml").exists() else Path.cwd()
+    return base / "index"
+
+
+index_option = click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=default_index,
+    show_default="$NEWS_SEARCH_INDEX or ./index",
+    help="Index location.",
+)
+
+
+@click.group()
+@click.version_option(package_name="news-search")
+def cli() -> None:
+    """Search a news corpus: ingest raw articles, index them, search them."""
+
+
+@cli.command("reindex")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@index_option
+@click.option("--full", is_flag=True, help="Rebuild from scratch aside and switch atomically.")
+@click.option("--prune", is_flag=True, help="Remove articles whose files disappeared.")
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=None, help="Extraction processes [all cores]."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def reindex_command(paths, index_dir, full, prune, workers, as_json) -> None:
+    """Index the news files and folders at PATHS (.txt, .html, .json, .jsonl, .csv)."""
+    bar = _progress_bar()
+    try:
+        report = reindex(paths, index_dir, full=full, prune=prune, workers=workers, progress=bar)
+    except SearchError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        bar.close()
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2))
+        return
+    rate = report.indexed / report.duration if report.duration else 0.0
+    click.echo(
+        f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+        f"removed {report.removed}, skipped {len(report.skipped)} "
+        f"in {report.duration:.1f}s ({rate:.0f} articles/s) -> {index_dir}"
+    )
+    for skip in report.skipped:
+        click.echo(f"  skipped {skip.path}: {skip.reason}")
+    stages = ", ".join(f"{k} {v:.1f}s" for k, v in report.stages.items())
+    click.echo(f"  time: {stages}")
+
+
+class _progress_bar:
+    """A tqdm bar on a terminal (articles/s and ETA), silent in pipes."""
+
+    def __init__(self) -> None:
+        self.bar = None
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int, articles: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="B", unit_scale=True, desc="reindex", file=sys.stderr)
+        self.bar.update(done - self.bar.n)
+        rate = articles / max(self.bar.format_dict["elapsed"], 1e-6)
+        self.bar.set_postfix_str(f"{articles} articles, {rate:.0f}/s", refresh=False)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+@cli.command("extract")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per article per line.")
+def extract_command(files, index_dir, as_json) -> None:
+    """Show what the extractor finds in FILES, to see why an article was indexed as it was."""
+    for path in files:
+        for page in read_file(path):
+            outcome = page if isinstance(page, Skip) else _extract_or_skip(page)
+            if isinstance(outcome, Skip):
+                click.echo(f"skipped {outcome.path}: {outcome.reason}", err=True)
+            elif as_json:
+                click.echo(json.dumps(outcome.to_json(), ensure_ascii=False))
+            else:
+                _print_article(outcome.to_json())
+
+
+def _extract_or_skip(page: Page):
+    try:
+        return extract(page, Path(page.path).name)
+    except SearchError as error:
+        return Skip(page.path + page.locator, str(error))
+
+
+def _print_article(data: dict) -> None:
+    click.secho(data["title"], bold=True)
+    for name in (
+        "id",
+        "path",
+        "published",
+        "source",
+        "authors",
+        "dateline_place",
+        "url",
+        "tags",
+        "people",
+        "countries",
+        "focus_countries",
+        "regions",
+    ):
+        value = data[name]
+        click.echo(f"  {name:15} {', '.join(value) if isinstance(value, list) else value or '-'}")
+    click.echo("")
+    click.echo(data["body"])
+    click.echo("")
+
+
+@cli.command("search")
+@click.argument("query")
+@index_option
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+def search_command(query, index_dir, limit, as_json) -> None:
+    """Search the index for QUERY and print the best matches."""
+    try:
+        data = search(index_dir, query, limit=limit)
+    except SearchError as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{data['total']} matching articles")
+    for n, hit in enumerate(data["results"], 1):
+        date = (hit["published"] or "")[:10]
+        click.echo(
+            f"{n:3}. {hit['title']}  [{hit['source'] or '-'}, {date or 'undated'}]  {hit['id']}"
+        )
+
+
+@cli.command("stats")
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def stats_command(index_dir, as_json) -> None:
+    """Show the article count, per-source counts, date range and size of the index."""
+    try:
+        data = index_stats(index_dir)
+    except SearchError as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(
+        f"{data['articles']} articles in {data['location']} ({data['size_bytes'] / 1e6:.1f} MB)"
+    )
+    click.echo(f"dates: {data['first'] or '-'} .. {data['last'] or '-'}")
+    for source, count in data["sources"].items():
+        click.echo(f"  {count:7}  {source}")

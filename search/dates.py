@@ -1,0 +1,67 @@
+"""Dates: parse the many ways news pages write a publication date into one naive UTC datetime."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+from dateutil import parser as dateparser
+
+EARLIEST = datetime(1900, 1, 1)
+# A page's date a little ahead of our clock is timezone skew; far ahead is a mistake.
+FUTURE_SLACK = timedelta(days=2)
+
+MONTHS = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+# "13 Aug 2025 21:16", "August 14, 2025", "Aug. 14, 2025 9:30 PM", "2025-08-14T10:00Z", "2017/2/7"
+DATE_RE = re.compile(
+    rf"\b(?:\d{{1,2}}\s+{MONTHS}\s+\d{{4}}|{MONTHS}\s+\d{{1,2}},?\s+\d{{4}}"
+    r"|\d{4}[-/]\d{1,2}[-/]\d{1,2})"
+    r"(?:[T ,]+\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:[AaPp]\.?[Mm]\.?)?"
+    r"(?:\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}))?)?",
+    re.IGNORECASE,
+)
+
+
+def parse_date(value: object, *, now: datetime | None = None) -> datetime | None:
+    """Parse a date from a string, number (Unix time) or date; None when absent or implausible."""
+    try:
+        parsed = _parse(value)
+    except (ValueError, OverflowError, OSError, TypeError):
+        return None
+    if parsed is None:
+        return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    limit = (now or datetime.now(UTC).replace(tzinfo=None)) + FUTURE_SLACK
+    return parsed if EARLIEST <= parsed <= limit else None
+
+
+def _parse(value: object) -> datetime | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, int | float):
+        # Milliseconds since the epoch are common in JSON exports.
+        seconds = value / 1000 if value > 1e11 else value
+        return datetime.fromtimestamp(seconds, UTC)
+    text = str(value).strip()
+    if not text or len(text) > 100:
+        return None
+    if text.isdigit() and len(text) >= 9:
+        return _parse(int(text))
+    return dateparser.parse(text, default=datetime(2000, 1, 1))
+
+
+def find_date(text: str) -> tuple[datetime | None, str]:
+    """The first plausible date written in ``text``, and the matched text."""
+    for match in DATE_RE.finditer(text):
+        parsed = parse_date(match.group(0))
+        if parsed:
+            return parsed, match.group(0)
+    return None, ""

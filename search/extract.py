@@ -1,0 +1,171 @@
+"""Extraction: turn a read page into one clean article record with its metadata and entities."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from . import SearchError
+from .dates import parse_date
+from .entities import find_entities
+from .htmlpage import html_fields
+from .read import Page
+from .textpage import (
+    UI_LINES,
+    UI_PATTERNS,
+    TextFields,
+    clean,
+    parse_text_page,
+    read_dateline,
+    title_from_prose,
+)
+
+# Seconds spent per stage in this process; the pipeline reports them per run.
+TIMINGS = {"extraction": 0.0, "entities": 0.0}
+
+
+@dataclass
+class Article:
+    """One news article as indexed: clean text, metadata and entity facets."""
+
+    id: str
+    path: str
+    title: str
+    body: str
+    subtitle: str = ""
+    published: datetime | None = None
+    source: str = ""
+    authors: list[str] = field(default_factory=list)
+    dateline_place: str = ""
+    tags: list[str] = field(default_factory=list)
+    url: str = ""
+    people: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    focus_countries: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+
+    def content_hash(self) -> str:
+        """A hash of everything extracted, so an unchanged article is skipped on reindex."""
+        data = self.to_json()
+        data.pop("path")
+        return hashlib.sha1(repr(sorted(data.items())).encode()).hexdigest()[:16]
+
+    def to_json(self) -> dict:
+        """The article as JSON-ready plain data (dates in ISO 8601)."""
+        data = asdict(self)
+        data["published"] = self.published.isoformat() if self.published else None
+        return data
+
+
+def extract(
+    page: Page, key: str = "", site_repeats: frozenset[str] | set[str] = frozenset()
+) -> Article:
+    """Extract one article from a page; ``key`` names its file stably (path under its root)."""
+    started = time.perf_counter()
+    if page.kind == "text":
+        found = parse_text_page(page.text, site_repeats)
+        fields = {**asdict(found), "published": found.published}
+    elif page.kind == "html":
+        fields = _record_fields(html_fields(page.text))
+    else:
+        fields = _record_fields(page.fields)
+    body = fields.get("body", "")
+    if not body.strip():
+        raise EmptyArticle("no article text found")
+    title = fields.get("title") or _first_sentence(body)
+    authors = _unique(fields.get("authors", []))
+    people_text = "\n".join(x for x in (fields.get("subtitle", ""), body) if x)
+    parsed = time.perf_counter()
+    found_entities = find_entities(
+        title, people_text, dateline_place=fields.get("dateline_place", ""), exclude=authors
+    )
+    TIMINGS["extraction"] += parsed - started
+    TIMINGS["entities"] += time.perf_counter() - parsed
+    return Article(
+        id=article_id(key or page.path, page.locator, fields.get("url", ""), fields.get("id", "")),
+        path=page.path,
+        title=title,
+        body=body,
+        subtitle=fields.get("subtitle", ""),
+        published=parse_date(fields.get("published")),
+        source=fields.get("source", "") or _domain(fields.get("url", "")),
+        authors=authors,
+        dateline_place=fields.get("dateline_place", ""),
+        tags=_unique(fields.get("tags", [])),
+        url=fields.get("url", ""),
+        people=found_entities.people,
+        countries=found_entities.countries,
+        focus_countries=found_entities.focus_countries,
+        regions=found_entities.regions,
+    )
+
+
+class EmptyArticle(SearchError):
+    """The page holds no article text once boilerplate is removed."""
+
+
+def article_id(key: str, locator: str = "", url: str = "", record_id: str = "") -> str:
+    """A stable id: from the URL when known, else from the file's key and the record within it."""
+    if url:
+        basis = "url:" + url.strip().rstrip("/").split("#")[0].removeprefix(
+            "https://"
+        ).removeprefix("http://").removeprefix("www.")
+    elif record_id:
+        basis = f"rec:{key}:{record_id}"
+    else:
+        basis = f"file:{key}{locator}"
+    return hashlib.sha1(basis.encode()).hexdigest()[:16]
+
+
+def _record_fields(raw: dict) -> dict:
+    """Clean a record's fields (from JSON, CSV or HTML): strings stripped, body freed of clutter."""
+    fields = {k: v.strip() if isinstance(v, str) else v for k, v in raw.items() if v}
+    paragraphs = [p for p in _paragraphs(str(fields.get("body", ""))) if not _clutter(p)]
+    place, published = _dateline(paragraphs)
+    fields.setdefault("dateline_place", place)
+    if published and not fields.get("published"):
+        fields["published"] = published
+    fields["body"] = "\n\n".join(p for p in paragraphs if p)
+    for name in ("authors", "tags"):
+        value = fields.get(name, [])
+        fields[name] = [value] if isinstance(value, str) else [str(x) for x in value]
+    fields["id"] = str(fields.get("id", ""))
+    return fields
+
+
+def _paragraphs(body: str) -> list[str]:
+    blocks = re.split(r"\n\s*\n", body) if "\n\n" in body else body.split("\n")
+    return [" ".join(b.split()) for b in blocks if b.strip()]
+
+
+def _clutter(paragraph: str) -> bool:
+    text = clean(paragraph)
+    return len(text.split()) <= 12 and (text.lower() in UI_LINES or bool(UI_PATTERNS.match(text)))
+
+
+def _dateline(paragraphs: list[str]) -> tuple[str, str]:
+    found = TextFields()
+    read_dateline(paragraphs, found)
+    return found.dateline_place, found.published
+
+
+def _first_sentence(body: str) -> str:
+    return title_from_prose(body.split("\n\n", 1)[0])
+
+
+def _domain(url: str) -> str:
+    host = urlsplit(url).hostname or "" if url else ""
+    return host.removeprefix("www.")
+
+
+def _unique(values: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for value in values:
+        value = " ".join(str(value).split())
+        if value and value.lower() not in {k.lower() for k in seen}:
+            seen[value] = None
+    return list(seen)

@@ -1,0 +1,391 @@
+"""HTML to fields: the main text of a saved news page plus the metadata the page states itself."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+from urllib.parse import urlparse
+
+import lxml.html
+import trafilatura
+from lxml import etree
+
+# Containers whose text is navigation or page furniture, never the article.
+_BOILERPLATE = ("nav", "header", "footer", "aside", "form", "menu")
+# Elements that hold no readable text at all.
+_INVISIBLE = {"script", "style", "noscript", "template", "iframe", "svg", "button",
+              "select", "textarea", "object", "embed", "canvas", "title", "meta", "link"}
+_BLOCKS = {"address", "article", "aside", "blockquote", "body", "dd", "details", "div", "dl",
+           "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
+           "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section",
+           "summary", "table", "td", "th", "tr", "ul", "html"}
+_ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle",
+                  "opinionnewsarticle", "backgroundnewsarticle", "reviewnewsarticle",
+                  "blogposting", "liveblogposting", "report"}
+_DATE_METAS = ("article:published_time", "datepublished", "og:published_time", "pubdate",
+               "publishdate", "publish-date", "date", "dc.date", "dc.date.issued",
+               "dcterms.created", "dcterms.date", "sailthru.date", "parsely-pub-date")
+_PARA, _LINE = object(), object()  # paragraph and line break markers between text runs
+_TITLE_SEPARATORS = re.compile(r"\s+(\||-|–|—|::|·|•)\s+")
+_HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
+_FULL_DATE = re.compile(r"\d{4}[-/]\d{1,2}[-/]\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}")
+_GENERIC_LABELS = {"www", "com", "org", "net", "news", "edu", "gov", "info", "online", "html"}
+_NAME_SPLIT = re.compile(r"\s*(?:,\s*and\s+|,|\s+and\s+|\s+&\s+)\s*")
+
+
+def html_fields(html: str, url: str = "") -> dict:
+    """Title, body, subtitle, published, url, source, authors and tags of one HTML page."""
+    tree = _parse(html)
+    meta = _metas(tree) if tree is not None else {}
+    ld = _json_ld_article(tree) if tree is not None else {}
+    doc = _trafilatura(html, url)
+    site = _first(meta.get("og:site_name"), [_name(ld.get("publisher"))], [doc.get("sitename")])
+    page_url = _first(meta.get("og:url"), _canonical(tree), [_text(ld.get("url"))], [url])
+    title = _title(tree, meta, ld, doc, site, page_url)
+    published = _published(tree, meta, ld, doc)
+    fields: dict[str, Any] = {
+        "title": title,
+        "body": _body(tree, doc, ld, title),
+        "subtitle": _first(meta.get("og:description"), [_text(ld.get("description"))],
+                           meta.get("description")),
+        "published": published,
+        "url": page_url,
+        "source": site,
+        "authors": _authors(meta, ld, doc),
+        "tags": _tags(meta, ld, doc),
+    }
+    return {key: value for key, value in fields.items() if value}
+
+
+def html_to_text(html: str) -> str:
+    """The readable text of an HTML fragment or page, paragraphs separated by blank lines."""
+    tree = _parse(html)
+    if tree is None:
+        return ""
+    body = tree.find("body")
+    return element_text(body if body is not None else tree)
+
+
+def element_text(element: Any) -> str:
+    """The readable text under one lxml element, paragraphs separated by blank lines."""
+    tokens: list[Any] = []
+    _collect(element, tokens, top=True)
+    return "\n\n".join(_assemble(tokens))
+
+
+def split_names(value: str) -> list[str]:
+    """A byline split into names, but only where it clearly lists several people."""
+    value = " ".join(value.split())
+    for separator in (";", "|"):
+        if separator in value:
+            return [part.strip() for part in value.split(separator) if part.strip()]
+    parts = [part for part in _NAME_SPLIT.split(value) if part]
+    # "Smith, John" or "Reuters, London" are one name: split only when every part looks like a
+    # full name of 2-5 words without digits.
+    if len(parts) > 1 and all(2 <= len(p.split()) <= 5 and not re.search(r"\d", p) for p in parts):
+        return parts
+    return [value] if value else []
+
+
+def _parse(html: str) -> Any:
+    # Encoding to bytes with an explicit parser encoding sidesteps lxml's refusal of str input
+    # that carries an XML encoding declaration, and any <meta charset> lying about the text.
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
+    try:
+        return lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _trafilatura(html: str, url: str) -> dict:
+    """trafilatura's reading of the page as a dict, or {} when it finds nothing."""
+    try:
+        doc = trafilatura.bare_extraction(html, url=url or None, with_metadata=True,
+                                          include_comments=False, include_tables=False)
+    except Exception:  # noqa: BLE001 - a crash in a third-party extractor is just "no result"
+        return {}
+    if doc is None:
+        return {}
+    return {"body": doc.body, "title": doc.title, "author": doc.author, "date": doc.date,
+            "sitename": doc.sitename, "tags": doc.tags, "categories": doc.categories}
+
+
+def _metas(tree: Any) -> dict[str, list[str]]:
+    """Every <meta> content by lower-cased property/name/itemprop, in document order."""
+    found: dict[str, list[str]] = {}
+    for meta in tree.iter("meta"):
+        key = meta.get("property") or meta.get("name") or meta.get("itemprop")
+        value = " ".join((meta.get("content") or "").split())
+        if key and value:
+            found.setdefault(key.strip().lower(), []).append(value)
+    return found
+
+
+def _json_ld_article(tree: Any) -> dict:
+    """The first schema.org Article-like object of the page's JSON-LD blocks."""
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text or "", strict=False)
+        except ValueError:
+            continue  # broken JSON-LD is common; the other sources still apply
+        for item in _ld_objects(data):
+            types = item.get("@type")
+            types = types if isinstance(types, list) else [types]
+            if any(isinstance(t, str) and t.lower() in _ARTICLE_TYPES for t in types):
+                return item
+    return {}
+
+
+def _ld_objects(data: Any) -> Iterator[dict]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _ld_objects(item)
+    elif isinstance(data, dict):
+        yield data
+        yield from _ld_objects(data.get("@graph"))
+
+
+def _first(*candidates: Iterable[Any] | None) -> str:
+    """The first non-empty string among lists of candidates."""
+    for values in candidates:
+        for value in values or ():
+            if isinstance(value, str) and value.strip():
+                return " ".join(value.split())
+    return ""
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return next((v for v in value if isinstance(v, str) and v.strip()), "")
+    return ""
+
+
+def _name(value: Any) -> str:
+    """A person or organisation name from JSON-LD: a string, {"name": ...} or a list of them."""
+    if isinstance(value, list):
+        return next((name for v in value if (name := _name(v))), "")
+    if isinstance(value, dict):
+        value = value.get("name")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _canonical(tree: Any) -> list[str]:
+    if tree is None:
+        return []
+    return [link.get("href") or "" for link in tree.xpath('//link[@rel="canonical"]')]
+
+
+def _title(tree: Any, meta: dict, ld: dict, doc: dict, site: str, url: str) -> str:
+    """og:title, else the JSON-LD headline, else <title> without its site-name suffix."""
+    title = _first(meta.get("og:title"), [_text(ld.get("headline"))])
+    if title:
+        return title
+    page_title = tree.findtext(".//title") if tree is not None else ""
+    if page_title and page_title.strip():
+        return _strip_site(" ".join(page_title.split()), site, url)
+    h1 = tree.xpath("//h1") if tree is not None else []
+    return _first(meta.get("twitter:title"), [doc.get("title")],
+                  [" ".join(h1[0].text_content().split())] if h1 else [])
+
+
+def _strip_site(title: str, site: str, url: str) -> str:
+    """"Headline | Site" -> "Headline" (also "Site - Headline" when the site name is known)."""
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) < 3:
+        return title
+    segments, separators = parts[0::2], parts[1::2]
+    names = {_squash(site)} | _host_names(url)
+    names.discard("")
+
+    def is_site(segment: str) -> bool:
+        seg = _squash(segment)
+        return any(seg and (seg in name or name in seg) for name in names)
+
+    if is_site(segments[-1]):
+        return "".join(_rejoin(segments[:-1], separators[:-1]))
+    if is_site(segments[0]):
+        return "".join(_rejoin(segments[1:], separators[1:]))
+    # Unknown site: only "|" is a safe marker (" - " occurs inside real headlines).
+    if separators[-1] == "|" and len(segments[-1].split()) <= 4:
+        return "".join(_rejoin(segments[:-1], separators[:-1]))
+    return title
+
+
+def _host_names(url: str) -> set[str]:
+    """Distinctive labels of a URL's host name: "www.bbc.co.uk" -> {"bbc"}."""
+    labels = (urlparse(url).hostname or "").lower().split(".")
+    return {label for label in labels if len(label) >= 3 and label not in _GENERIC_LABELS}
+
+
+def _rejoin(segments: list[str], separators: list[str]) -> Iterator[str]:
+    for i, segment in enumerate(segments):
+        yield segment if i == 0 else f" {separators[i - 1]} {segment}"
+
+
+def _squash(value: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", value.lower())
+
+
+def _published(tree: Any, meta: dict, ld: dict, doc: dict) -> str:
+    """The most precise publication date the page states (date and time beats date only)."""
+    candidates: list[str] = list(meta.get("article:published_time", []))
+    candidates.append(_text(ld.get("datePublished")))
+    for key in _DATE_METAS[1:]:
+        candidates.extend(meta.get(key, []))
+    if tree is not None:
+        # <time> inside asides and footers dates other stories, so only the page's own count.
+        xpath = "//time[@datetime][not(ancestor::aside or ancestor::footer or ancestor::nav)]"
+        times = tree.xpath(xpath)
+        times.sort(key=lambda t: t.get("itemprop") != "datePublished" and t.get("pubdate") is None)
+        candidates.extend(t.get("datetime") for t in times)
+    candidates.append(doc.get("date") or "")
+    values = [" ".join(c.split()) for c in candidates if isinstance(c, str) and c.strip()]
+    # max() keeps the first of equally precise values, so source order breaks ties.
+    return max(values, key=_precision, default="")
+
+
+def _precision(value: str) -> int:
+    if _HAS_TIME.search(value):
+        return 3
+    return 2 if _FULL_DATE.search(value) else 1
+
+
+def _authors(meta: dict, ld: dict, doc: dict) -> list[str]:
+    """JSON-LD authors, else article:author / meta author, else trafilatura's guess."""
+    value = ld.get("author")
+    items = value if isinstance(value, list) else [value]
+    names = [name for item in items if (name := _name(item))]
+    if not names:
+        # article:author is often a profile URL rather than a name.
+        names = [v for v in meta.get("article:author", []) if not v.startswith("http")]
+    if not names:
+        names = meta.get("author", []) or ([doc["author"]] if doc.get("author") else [])
+    return _dedupe(n for name in names for n in split_names(name))
+
+
+def _tags(meta: dict, ld: dict, doc: dict) -> list[str]:
+    """Section and tags from JSON-LD and meta tags, else trafilatura's categories and tags."""
+    tags: list[str] = []
+    for key in ("articleSection", "keywords"):
+        value = ld.get(key)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                tags.extend(item.split(","))
+    tags.extend(meta.get("article:section", []) + meta.get("article:tag", []))
+    for key in ("news_keywords", "keywords"):
+        for value in meta.get(key, []):
+            tags.extend(value.split(","))
+    if not tags:
+        tags = list(doc.get("categories") or []) + list(doc.get("tags") or [])
+    return _dedupe(tags)
+
+
+def _dedupe(values: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    kept = []
+    for value in values:
+        value = " ".join(value.split())
+        if value and value.lower() not in seen:
+            seen.add(value.lower())
+            kept.append(value)
+    return kept
+
+
+def _body(tree: Any, doc: dict, ld: dict, title: str) -> str:
+    """The article text: trafilatura's, else the page's article element, else JSON-LD."""
+    body = doc.get("body")
+    paragraphs = _doc_paragraphs(body) if body is not None and body.tag == "body" else []
+    if paragraphs and _is_headline(paragraphs[0], title):
+        paragraphs = paragraphs[1:]  # the <h1> repeats the title
+    if not paragraphs and tree is not None:
+        paragraphs = _own_paragraphs(tree)
+    if not paragraphs:
+        article_body = _text(ld.get("articleBody"))
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", article_body) if p.strip()]
+    return "\n\n".join(paragraphs)
+
+
+def _is_headline(paragraph: str, title: str) -> bool:
+    """Whether a paragraph is the title, or most of it (a title with a suffix we kept)."""
+    para, head = _squash(paragraph), _squash(title)
+    return bool(para) and head.startswith(para) and len(para) >= 0.6 * len(head)
+
+
+def _doc_paragraphs(body: Any) -> list[str]:
+    """Paragraphs of trafilatura's XML body, or [] for its whole-page text dump."""
+    # On pages it cannot read, trafilatura returns one <p> holding every text run of the page,
+    # one per line, menus included: our own reading of the page does better there.
+    children = list(body)
+    if len(children) == 1 and children[0].tag == "p" and "\n" in (children[0].text or ""):
+        return []
+    text = element_text(body) if children else ""
+    return text.split("\n\n") if text else []
+
+
+def _own_paragraphs(tree: Any) -> list[str]:
+    """Paragraphs of <article>/<main> (or the body) once menus, headers and footers are gone."""
+    for xpath in ('//*[@itemprop="articleBody"]', "//article", "//main", '//*[@role="main"]',
+                  "//body"):
+        found = tree.xpath(xpath)
+        if not found:
+            continue
+        container = copy.deepcopy(found[0])  # the caller's tree stays whole
+        for junk in container.xpath(" | ".join(f".//{tag}" for tag in _BOILERPLATE)):
+            if junk.getparent() is not None:
+                junk.getparent().remove(junk)  # drop_tree() would keep junk's tail text glued
+        text = element_text(container)
+        if text:
+            return text.split("\n\n")
+    return []
+
+
+def _collect(element: Any, tokens: list[Any], top: bool = False) -> None:
+    """Flatten an element into text runs and paragraph/line break markers."""
+    tag = element.tag.lower() if isinstance(element.tag, str) else ""
+    if tag in _INVISIBLE or not tag:
+        if not top:
+            tokens.append(element.tail or "")
+        return
+    if tag in ("br", "lb"):
+        tokens.append(_LINE)
+    else:
+        # trafilatura's own XML uses <head>, <list>/<item> and <quote> for h*, ul/li, blockquote.
+        block = tag in _BLOCKS or tag in ("head", "list", "item", "quote")
+        tokens.append(_PARA if block else "")
+        tokens.append(element.text or "")
+        for child in element:
+            _collect(child, tokens)
+        tokens.append(_PARA if block else "")
+    if not top:
+        tokens.append(element.tail or "")
+
+
+def _assemble(tokens: list[Any]) -> list[str]:
+    """Join text runs into paragraphs; source whitespace counts as a single space."""
+    paragraphs: list[str] = []
+    lines: list[str] = []
+    run: list[str] = []
+
+    def end_line() -> None:
+        line = " ".join("".join(run).split())
+        if line:
+            lines.append(line)
+        run.clear()
+
+    for token in tokens:
+        if token is _PARA or token is _LINE:
+            end_line()
+            if token is _PARA and lines:
+                paragraphs.append("\n".join(lines))
+                lines.clear()
+        else:
+            run.append(token)
+    end_line()
+    if lines:
+        paragraphs.append("\n".join(lines))
+    return paragraphs

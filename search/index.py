@@ -1,0 +1,342 @@
+"""Indexing: build and update the Whoosh index from a corpus, incrementally or by atomic rebuild.
+
+An index root holds generations (``gen-*`` folders, each a complete Whoosh index) and a
+``CURRENT`` file naming the one that serves. A full reindex builds a new generation aside and
+replaces ``CURRENT`` with ``os.replace``, so readers see the old index or the new one, never a
+mix, and a failed or killed build leaves the old one serving. Incremental runs upsert into the
+current generation (Whoosh writers never block readers).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import Index
+from whoosh.writing import IndexWriter
+
+from . import SearchError
+from .analysis import save_sentence_params, train_sentences
+from .extract import Article
+from .pipeline import Extracted, extract_corpus, source_hash
+from .read import Skip
+from .schema import build_schema
+
+POINTER = "CURRENT"
+LOCK = "reindex.lock"
+REPEATS = "boilerplate.json"
+SENTENCES = "sentences.json"
+WRITER_MB = 256
+
+
+class NoIndex(SearchError):
+    """There is no index at this location yet."""
+
+
+class ReindexRunning(SearchError):
+    """Another reindex holds the lock on this index."""
+
+
+@dataclass
+class Report:
+    """What a reindex did."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    skipped: list[Skip] = field(default_factory=list)
+    duration: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)
+    generation: str = ""
+
+    @property
+    def indexed(self) -> int:
+        """Articles added or updated in this run."""
+        return self.added + self.updated
+
+    def to_json(self) -> dict:
+        """The report as JSON-ready plain data."""
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "duration": round(self.duration, 3),
+            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "stages": {k: round(v, 3) for k, v in self.stages.items()},
+            "generation": self.generation,
+        }
+
+
+def current_generation(root: Path) -> Path | None:
+    """The folder of the generation that serves, or None when the root has no index."""
+    try:
+        name = (root / POINTER).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    path = root / name
+    return path if name.startswith("gen-") and whoosh_index.exists_in(path) else None
+
+
+def open_index(root: Path) -> Index:
+    """Open the serving generation of the index at ``root``."""
+    gen = current_generation(Path(root))
+    if gen is None:
+        raise NoIndex(f"no index in {root}: run `news-search reindex PATH` first")
+    return whoosh_index.open_dir(str(gen))
+
+
+@contextmanager
+def reindex_lock(root: Path) -> Iterator[None]:
+    """Hold the reindex lock; a second reindex refuses at once. The OS drops it if we die."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / LOCK, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ReindexRunning(
+                f"another reindex of {root} is running; try again when it ends"
+            ) from None
+        yield
+
+
+def reindex(
+    paths: Iterable[str | Path],
+    root: str | Path,
+    *,
+    full: bool = False,
+    prune: bool = False,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
+    """Index the files under ``paths`` into ``root``: incremental upserts or an atomic rebuild."""
+    root = Path(root)
+    paths = [Path(p) for p in paths]
+    started = time.perf_counter()
+    with reindex_lock(root):
+        _remove_leftovers(root)
+        gen = current_generation(root)
+        if full or gen is None:
+            report = _rebuild(paths, root, workers, progress)
+        else:
+            report = _update(paths, root, gen, prune, workers, progress)
+    report.duration = time.perf_counter() - started
+    return report
+
+
+def _rebuild(paths, root: Path, workers, progress) -> Report:
+    building = root / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.building"
+    building.mkdir(parents=True)
+    ix = whoosh_index.create_in(str(building), build_schema())
+    report = Report()
+    extracted = extract_corpus(paths, _load_repeats(root), workers=workers, progress=progress)
+    with _writer(ix) as writer:
+        seen: dict[str, str] = {}
+        for item in _stream(extracted, report):
+            if _first(item.article, seen, report):
+                writer.add_document(**_document(item.article, item.source_hash))
+                report.added += 1
+        report.stages.update(extracted.stages)
+        commit_started = time.perf_counter()
+    report.stages["commit"] = time.perf_counter() - commit_started
+    _save_side_files(building, root, extracted)
+    final = building.with_suffix("")
+    building.rename(final)
+    _switch(root, final)
+    report.generation = final.name
+    return report
+
+
+def _update(paths, root: Path, gen: Path, prune: bool, workers, progress) -> Report:
+    ix = whoosh_index.open_dir(str(gen))
+    known, files = _known(ix)
+    unchanged_paths = _unchanged_files(files)
+    report = Report(generation=gen.name)
+    extracted = extract_corpus(
+        paths, _load_repeats(root), workers=workers, progress=progress, skip_paths=unchanged_paths
+    )
+    with _writer(ix) as writer:
+        seen: dict[str, str] = {}
+        for item in _stream(extracted, report):
+            art = item.article
+            if not _first(art, seen, report):
+                continue
+            old = known.get(art.id)
+            if old and old[1] == art.content_hash():
+                report.unchanged += 1
+                continue
+            writer.update_document(**_document(art, item.source_hash))
+            report.updated += bool(old)
+            report.added += not old
+        report.unchanged += sum(1 for _, (p, _) in known.items() if p in unchanged_paths)
+        if prune:
+            report.removed = _prune(writer, known, seen, extracted.scanned, unchanged_paths)
+        report.stages.update(extracted.stages)
+        commit_started = time.perf_counter()
+    report.stages["commit"] = time.perf_counter() - commit_started
+    _save_side_files(gen, root, extracted)
+    return report
+
+
+@contextmanager
+def _writer(ix: Index) -> Iterator[IndexWriter]:
+    # Commits on success, cancels on any error (including KeyboardInterrupt).
+    writer = ix.writer(limitmb=WRITER_MB, timeout=5.0)
+    try:
+        yield writer
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+
+
+def _stream(extracted: Extracted, report: Report) -> Iterator:
+    for item in extracted.items:
+        if isinstance(item, Skip):
+            report.skipped.append(item)
+        else:
+            yield item
+
+
+def _first(article: Article, seen: dict[str, str], report: Report) -> bool:
+    """Keep the first article of an id; a later one with the same id is reported, not indexed."""
+    if article.id in seen:
+        report.skipped.append(
+            Skip(article.path, f"duplicate id {article.id} (first in {seen[article.id]})")
+        )
+        return False
+    seen[article.id] = article.path
+    return True
+
+
+def _known(ix: Index) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    """Every indexed article as id -> (path, content hash), and each file's source hash."""
+    articles: dict[str, tuple[str, str]] = {}
+    files: dict[str, str] = {}
+    with ix.searcher() as searcher:
+        for fields in searcher.all_stored_fields():
+            articles[fields["id"]] = (fields["path"], fields["hash"])
+            files[fields["path"]] = fields.get("source_hash", "")
+    return articles, files
+
+
+def _unchanged_files(files: dict[str, str]) -> set[str]:
+    """Files whose bytes are as indexed: their articles need no extraction at all."""
+    return {p for p, h in files.items() if h and os.path.exists(p) and source_hash(Path(p)) == h}
+
+
+def _prune(writer, known, seen, scanned: set[str], unchanged: set[str]) -> int:
+    """Delete articles whose file is gone, or whose file was read again without them."""
+    removed = 0
+    for doc_id, (path, _) in known.items():
+        if doc_id in seen or path in unchanged:
+            continue
+        if not os.path.exists(path) or path in scanned:
+            writer.delete_by_term("id", doc_id)
+            removed += 1
+    return removed
+
+
+def _document(article: Article, file_hash: str) -> dict:
+    published = article.published
+    paragraphs = article.body.split("\n\n")
+    lead = "\n\n".join(x for x in (article.subtitle, paragraphs[0] if paragraphs else "") if x)
+    doc = {
+        "id": article.id,
+        "path": article.path,
+        "source_hash": file_hash,
+        "hash": article.content_hash(),
+        "title": article.title,
+        "lead": lead,
+        "body": article.body,
+        "spell": f"{article.title}\n{lead}",
+        "person": "\n".join(article.people),
+        "subtitle": article.subtitle,
+        "url": article.url,
+        "dateline_place": article.dateline_place,
+        "source": article.source,
+    }
+    for name in ("people", "countries", "focus_countries", "regions", "tags", "authors"):
+        values = [v.replace(",", " ") for v in getattr(article, name)]
+        if values:
+            doc[name] = ",".join(values)
+    if published:
+        doc |= {
+            "published": published,
+            "day": f"{published:%Y-%m-%d}",
+            "month": f"{published:%Y-%m}",
+        }
+    return doc
+
+
+def _switch(root: Path, gen: Path) -> None:
+    """Point CURRENT at ``gen`` atomically, then drop generations older than the previous one."""
+    previous = current_generation(root)
+    tmp = root / f"{POINTER}.tmp"
+    tmp.write_text(gen.name + "\n", encoding="utf-8")
+    with open(tmp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, root / POINTER)
+    keep = {gen.name, previous.name if previous else ""}
+    for old in root.glob("gen-*"):
+        if old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _remove_leftovers(root: Path) -> None:
+    """Half-built generations from a killed run: safe to delete while we hold the lock."""
+    for path in root.glob("gen-*.building"):
+        shutil.rmtree(path, ignore_errors=True)
+    (root / f"{POINTER}.tmp").unlink(missing_ok=True)
+
+
+def _load_repeats(root: Path) -> dict[str, set[str]]:
+    try:
+        data = json.loads((root / REPEATS).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+    return {site: set(keys) for site, keys in data.items()}
+
+
+def _save_side_files(gen: Path, root: Path, extracted: Extracted) -> None:
+    data = {site: sorted(keys) for site, keys in extracted.repeats.items()}
+    (root / REPEATS).write_text(json.dumps(data), encoding="utf-8")
+    if extracted.sample_texts:
+        save_sentence_params(train_sentences(extracted.sample_texts), gen / SENTENCES)
+    elif (old := current_generation(root)) and (old / SENTENCES).exists() and old != gen:
+        shutil.copy(old / SENTENCES, gen / SENTENCES)
+
+
+def index_stats(root: str | Path) -> dict:
+    """Article count, per-source counts, date range and size of the index at ``root``."""
+    ix = open_index(Path(root))
+    gen = current_generation(Path(root))
+    with ix.searcher() as searcher:
+        sources: dict[str, int] = {}
+        dates = []
+        for fields in searcher.all_stored_fields():
+            sources[fields.get("source") or "(unknown)"] = (
+                sources.get(fields.get("source") or "(unknown)", 0) + 1
+            )
+            if fields.get("published"):
+                dates.append(fields["published"])
+        count = searcher.doc_count()
+    size = sum(f.stat().st_size for f in gen.iterdir() if f.is_file())
+    return {
+        "articles": count,
+        "sources": dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "first": min(dates).isoformat() if dates else None,
+        "last": max(dates).isoformat() if dates else None,
+        "size_bytes": size,
+        "generation": gen.name,
+        "location": str(Path(root).resolve()),
+    }

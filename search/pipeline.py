@@ -1,0 +1,190 @@
+"""The ingest pipeline: find files, learn each site's repeated lines, extract in parallel."""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import SearchError
+from .extract import TIMINGS, Article, extract
+from .read import Page, Skip, decode, discover, read_file
+from .textpage import learn_repeats, page_line_keys
+
+# Bump when extraction changes, so an incremental run re-extracts files whose bytes did not change.
+EXTRACTOR_VERSION = "1"
+SAMPLE_CHARS = 3_000_000  # prose kept to train Punkt sentences on the corpus itself
+CHUNK = 16
+
+Progress = Callable[[int, int, int], None]  # (bytes done, bytes total, articles done)
+
+
+@dataclass
+class Item:
+    """One extracted article and the hash of the file it came from."""
+
+    article: Article
+    source_hash: str
+
+
+@dataclass
+class Extracted:
+    """The lazily extracted corpus; ``stages`` and ``sample_texts`` fill in as ``items`` is read."""
+
+    items: Iterator[Item | Skip]
+    repeats: dict[str, set[str]]
+    scanned: set[str]
+    stages: dict[str, float] = field(default_factory=dict)
+    sample_texts: list[str] = field(default_factory=list)
+
+
+def source_hash(path: Path) -> str:
+    """A hash of a file's bytes and the extractor version."""
+    digest = hashlib.sha1(EXTRACTOR_VERSION.encode())
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]
+
+
+def extract_corpus(
+    paths: Iterable[Path],
+    repeats: dict[str, set[str]],
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    skip_paths: set[str] | frozenset = frozenset(),
+) -> Extracted:
+    """Discover the files under ``paths`` and extract their articles, except ``skip_paths``."""
+    files, skips = _discover(paths)
+    todo = [(f, key) for f, key in files if str(f) not in skip_paths]
+    workers = max(1, workers or os.cpu_count() or 1)
+    learned = _learn(todo, repeats, workers)
+    result = Extracted(iter(()), learned, {str(f) for f, _ in files})
+    result.items = _items(todo, skips, learned, workers, progress, result)
+    return result
+
+
+def _discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, str]], list[Skip]]:
+    """Every supported file with its key: its path under the folder it was found in."""
+    files: list[tuple[Path, str]] = []
+    skips: list[Skip] = []
+    for root in paths:
+        base = Path(root) if Path(root).is_dir() else Path(root).parent
+        for found in discover([root]):
+            if isinstance(found, Skip):
+                skips.append(found)
+                continue
+            key = os.path.relpath(found, base) if base != found else found.name
+            files.append((Path(os.path.abspath(found)), key))
+    return files, skips
+
+
+def _learn(todo, repeats: dict[str, set[str]], workers: int) -> dict[str, set[str]]:
+    """Add the lines this run's rendered pages of each site repeat to those learned before."""
+    texts = [f for f, _ in todo if f.suffix.lower() == ".txt"]
+    learned = {site: set(keys) for site, keys in repeats.items()}
+    if len(texts) < 3:
+        return learned
+    for site, keys in learn_repeats(_map(_line_keys, texts, workers)).items():
+        learned.setdefault(site, set()).update(keys)
+    return learned
+
+
+def _line_keys(path: Path) -> tuple[str, set[str]]:
+    try:
+        return page_line_keys(decode(path.read_bytes()))
+    except (OSError, SearchError):
+        return "", set()  # the extraction pass reports the file
+
+
+def _items(todo, skips, learned, workers, progress, result: Extracted) -> Iterator[Item | Skip]:
+    yield from skips
+    total = sum(_size(f) for f, _ in todo)
+    done = articles = 0
+    sample = 0
+    started = time.perf_counter()
+    for outcome, size, file_hash in _map(
+        _extract_pages, _pages(todo, learned, result.stages), workers, result
+    ):
+        done += size
+        if isinstance(outcome, Skip):
+            yield outcome
+        else:
+            articles += 1
+            if sample < SAMPLE_CHARS:
+                result.sample_texts.append(outcome.body)
+                sample += len(outcome.body)
+            yield Item(outcome, file_hash)
+        if progress:
+            progress(done, total, articles)
+    result.stages["wall"] = time.perf_counter() - started
+
+
+def _pages(
+    todo, learned, stages: dict[str, float]
+) -> Iterator[tuple[Page | Skip, str, frozenset, int, str]]:
+    """Read each file in this process; extraction of its pages goes to the workers."""
+    for path, key in todo:
+        started = time.perf_counter()
+        try:
+            file_hash = source_hash(path)
+            pages = list(read_file(path))
+        except OSError as error:
+            pages, file_hash = [Skip(str(path), f"unreadable: {error.strerror or error}")], ""
+        stages["reading"] = stages.get("reading", 0.0) + time.perf_counter() - started
+        share = _size(path) // max(1, len(pages))
+        for page in pages:
+            site_keys = frozenset()
+            if isinstance(page, Page) and page.kind == "text":
+                site_keys = frozenset(learned.get(page_line_keys(page.text)[0], ()))
+            yield page, key, site_keys, share, file_hash
+
+
+def _extract_pages(job) -> tuple[Article | Skip, int, str, dict[str, float]]:
+    page, key, site_keys, share, file_hash = job
+    before = dict(TIMINGS)
+    if isinstance(page, Skip):
+        return page, share, file_hash, {}
+    try:
+        outcome: Article | Skip = extract(page, key, site_keys)
+    except SearchError as error:
+        outcome = Skip(page.path + page.locator, str(error))
+    except Exception as error:  # noqa: BLE001 - one bad page must never stop the run
+        outcome = Skip(
+            page.path + page.locator, f"extraction failed: {type(error).__name__}: {error}"
+        )
+    return outcome, share, file_hash, {k: TIMINGS[k] - before.get(k, 0.0) for k in TIMINGS}
+
+
+def _map(fn, jobs, workers: int, result: Extracted | None = None) -> Iterator:
+    """Map in worker processes (ordered, so reruns are deterministic), or inline for one worker."""
+    if workers == 1:
+        outputs = map(fn, jobs)
+        yield from _account(outputs, result)
+        return
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    with context.Pool(workers) as pool:
+        yield from _account(pool.imap(fn, jobs, chunksize=CHUNK), result)
+
+
+def _account(outputs, result: Extracted | None) -> Iterator:
+    for output in outputs:
+        if result is None:
+            yield output
+            continue
+        outcome, share, file_hash, timings = output
+        for stage, seconds in timings.items():
+            result.stages[stage] = result.stages.get(stage, 0.0) + seconds
+        yield outcome, share, file_hash
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

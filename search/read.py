@@ -1,0 +1,375 @@
+"""Reading a corpus: find files, decode them and split them into pages (one per article)."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import errno
+import io
+import json
+import math
+import os
+import re
+import stat
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from charset_normalizer import from_bytes
+
+from search import SearchError
+from search.htmlpage import html_to_text, split_names
+
+PageKind = Literal["text", "html", "record"]
+
+
+@dataclass
+class Page:
+    """One article-to-be as read from a file, before extraction.
+
+    ``text`` holds the decoded file for ``text`` and ``html`` pages; ``fields`` holds a record's
+    values under our own names (title, body, subtitle, published, url, source, authors, tags, id).
+    """
+
+    path: str
+    kind: PageKind
+    text: str = ""
+    fields: dict[str, Any] = field(default_factory=dict)
+    locator: str = ""  # which record of a multi-article file: "" for a whole file, else "#N"
+
+
+@dataclass
+class Skip:
+    """A file or record that was not indexed, and why."""
+
+    path: str
+    reason: str
+
+
+SUPPORTED = (".txt", ".html", ".htm", ".json", ".jsonl", ".csv")
+
+
+class NotText(SearchError):
+    """The bytes of a file are not text in any encoding we can recognise."""
+
+
+def discover(paths: Iterable[str | Path]) -> Iterator[Path | Skip]:
+    """Supported files under the given paths, folders walked in sorted order; Skips for the rest."""
+    seen: set[Path] = set()  # resolved dirs and files: symlink loops and repeats end here
+    for path in paths:
+        yield from _discover(Path(path), seen)
+
+
+def _discover(path: Path, seen: set[Path]) -> Iterator[Path | Skip]:
+    try:
+        mode = path.stat().st_mode  # follows symlinks: a link to a folder is walked like one
+    except OSError as exc:
+        reason = "broken symbolic link" if path.is_symlink() and _missing(exc) else _reason(exc)
+        yield Skip(str(path), reason)
+        return
+    if stat.S_ISDIR(mode):
+        yield from _walk(path, seen)
+    elif not stat.S_ISREG(mode):
+        yield Skip(str(path), "not a regular file")  # reading a FIFO or device would block
+    elif path.suffix.lower() not in SUPPORTED:
+        yield Skip(str(path), f"unsupported file type {path.suffix or '(no extension)'}")
+    elif not os.access(path, os.R_OK):
+        yield Skip(str(path), "permission denied")
+    elif (real := path.resolve()) not in seen:
+        seen.add(real)
+        yield path
+
+
+def _walk(folder: Path, seen: set[Path]) -> Iterator[Path | Skip]:
+    real = folder.resolve()
+    if real in seen:
+        return
+    seen.add(real)
+    try:
+        names = sorted(entry.name for entry in os.scandir(folder))
+    except OSError as exc:
+        yield Skip(str(folder), _reason(exc))
+        return
+    for name in names:
+        if not name.startswith("."):
+            yield from _discover(folder / name, seen)
+
+
+def _missing(exc: OSError) -> bool:
+    return exc.errno == errno.ENOENT
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or str(exc)).lower()
+
+
+def decode(data: bytes) -> str:
+    """The text of a file's bytes (BOM, UTF-8, Western or detected); NotText if it is binary."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(encoding, errors="replace")
+    if b"\x00" in data:
+        raise NotText("binary content (NUL bytes)")
+    if _controls(data[:8192]) > 0.01:
+        raise NotText("binary content (control bytes)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    mostly_utf8 = data.decode("utf-8", errors="replace")
+    bad = mostly_utf8.count("\ufffd")
+    if sum(ord(c) > 127 for c in mostly_utf8) - bad >= 10 * bad:
+        return mostly_utf8  # a few stray bytes in a UTF-8 file: keep its many good characters
+    if (text := _western(data)) is not None:
+        return text
+    best = from_bytes(data).best()
+    if best is None:
+        raise NotText("binary content (no text encoding fits)")
+    return str(best)
+
+
+# UTF-32 first: its little-endian BOM starts with UTF-16's.
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"),
+         (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be"))
+_CONTROLS = bytes(set(range(32)) - {9, 10, 12, 13, 27})
+# Polish letters of Windows-1250 (ł ą ż Ł Ą) read as 1252 are symbols inside words: "spotka³".
+_CENTRAL_EUROPEAN = re.compile(r"[^\W\d_][¹³¿£¥][^\W\d_]")
+# Turkish letters of Windows-1254 sit where Windows-1252 has these Icelandic ones.
+_TURKISH_IN_1252 = set("ðÐýÝþÞ")
+
+
+def _controls(data: bytes) -> float:
+    """Share of C0 control bytes (other than tab, newlines, form feed, escape)."""
+    return (len(data) - len(data.translate(None, _CONTROLS))) / len(data) if data else 0.0
+
+
+def _western(data: bytes) -> str | None:
+    """Windows-1252 (a superset of Latin-1's letters) if the text reads as a Western language."""
+    # charset-normalizer guesses wildly on short texts ("café" comes out as UTF-16), while
+    # nearly all non-UTF-8 news in Latin script is Windows-1252 or Latin-1; Cyrillic or Greek
+    # read as 1252 is almost all accented letters and fails the test below.
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    letters = [c for c in text if c.isalpha()]
+    if sum(ord(c) > 127 for c in letters) > 0.3 * len(letters) or _CENTRAL_EUROPEAN.search(text):
+        return None
+    if _TURKISH_IN_1252 & set(text):
+        return data.decode("cp1254")
+    return text
+
+
+def read_file(path: Path) -> Iterator[Page | Skip]:
+    """The pages of one file, and a Skip for the file or for each record that cannot be read."""
+    path = Path(path)
+    try:
+        text = decode(path.read_bytes())
+    except OSError as exc:
+        yield Skip(str(path), _reason(exc))
+        return
+    except NotText as exc:
+        yield Skip(str(path), str(exc))
+        return
+    if not text.strip():
+        yield Skip(str(path), "empty file")
+        return
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    reader = _READERS.get(path.suffix.lower())
+    if reader is None:
+        yield Skip(str(path), f"unsupported file type {path.suffix or '(no extension)'}")
+        return
+    try:
+        yield from reader(path, text)
+    except Exception as exc:  # noqa: BLE001 - bad content must never stop a whole corpus
+        yield Skip(str(path), f"unreadable: {type(exc).__name__}: {exc}")
+
+
+def _read_text(path: Path, text: str) -> Iterator[Page | Skip]:
+    yield Page(str(path), "text", text=text)
+
+
+def _read_html(path: Path, text: str) -> Iterator[Page | Skip]:
+    # Main-text extraction is slow (~0.1 s a page): it happens in the extraction workers.
+    yield Page(str(path), "html", text=text)
+
+
+def _read_json(path: Path, text: str) -> Iterator[Page | Skip]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data" and "\n" in text.strip():
+            yield from _read_jsonl(path, text)  # JSON Lines saved as .json
+        else:
+            yield Skip(str(path), f"invalid JSON: {exc}")
+        return
+    if isinstance(data, dict):
+        records = next((v for k, v in data.items() if _norm(k) in _CONTAINERS
+                        and isinstance(v, list) and any(isinstance(i, dict) for i in v)), None)
+        # An object with its own text is an article even if it carries a "data" list.
+        if records is None or {_norm(k) for k in data} & set(_ALIASES["body"]):
+            yield _record(path, "", data)  # one article for the whole file
+            return
+        data = records
+    if not isinstance(data, list):
+        yield Skip(str(path), f"JSON holds a {type(data).__name__}, not articles")
+        return
+    for n, item in enumerate(data, 1):
+        yield _record(path, f"#{n}", item)
+
+
+def _read_jsonl(path: Path, text: str) -> Iterator[Page | Skip]:
+    # The locator is the line number, so a reported record can be found in the file.
+    for lineno, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Skip(f"{path}#{lineno}", f"invalid JSON: {exc}")
+            continue
+        yield _record(path, f"#{lineno}", item)
+
+
+def _read_csv(path: Path, text: str) -> Iterator[Page | Skip]:
+    # A whole article fits in one cell; the default 128 KiB limit would reject long ones.
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    try:
+        header = [_norm(name) for name in next(rows)]
+    except (StopIteration, csv.Error) as exc:
+        yield Skip(str(path), f"invalid CSV header: {exc}")
+        return
+    if not set(header) & set(_ALIASES["body"]):
+        yield Skip(str(path), f"no text column in the CSV header ({', '.join(header)})")
+        return
+    n = 0
+    while True:
+        n += 1
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield Skip(f"{path}#{n}", f"invalid CSV row: {exc}")
+            continue
+        if not any(cell.strip() for cell in row):
+            n -= 1  # blank lines are not records
+            continue
+        # Ragged rows: missing cells count as empty, extra cells are ignored.
+        cells = row[: len(header)] + [""] * (len(header) - len(row))
+        yield _record(path, f"#{n}", dict(zip(header, cells, strict=True)))
+
+
+def _delimiter(text: str) -> str:
+    """The CSV delimiter among , ; and tab, sniffed from the start of the file."""
+    try:
+        # The sniffer's regexes are quadratic in the sample: a long quoted cell takes seconds.
+        delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t").delimiter
+    except csv.Error:
+        delimiter = ","
+    # The sniffer can be misled by punctuation in long quoted cells; the header row cannot.
+    header = text.split("\n", 1)[0]
+    if delimiter not in header and any(d in header for d in ",;\t"):
+        delimiter = max(",;\t", key=header.count)
+    return delimiter
+
+
+def _norm(key: Any) -> str:
+    return re.sub(r"[\s_\-]", "", str(key).lower())
+
+
+_CONTAINERS = {"articles", "items", "data"}
+# Our field name <- accepted record keys (normalised: lower case, no spaces/dashes/underscores),
+# most specific first.
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "title": ("title", "headline"),
+    "body": ("text", "body", "content", "article", "articletext", "articlebody"),
+    "published": ("date", "published", "publishdate", "publishedat", "pubdate", "datetime",
+                  "timestamp", "datepublished"),
+    "url": ("url", "link", "articlesourcelink", "sourceurl"),
+    "source": ("source", "outlet", "site", "publisher", "sitename", "domain"),
+    "authors": ("author", "authors", "byline", "creator"),
+    "subtitle": ("subtitle", "description", "summary", "lede", "standfirst"),
+    "id": ("id", "articleid", "guid", "uuid"),
+    "tags": ("tags", "keywords", "categories"),
+}
+
+
+def _record(path: Path, locator: str, item: Any) -> Page | Skip:
+    """One record (JSON object or CSV row) as a Page with our field names, or a Skip."""
+    where = f"{path}{locator}"
+    if not isinstance(item, dict):
+        return Skip(where, f"not a JSON object but a {type(item).__name__}")
+    values = {_norm(key): value for key, value in reversed(item.items())}
+    fields: dict[str, Any] = {}
+    for name, keys in _ALIASES.items():
+        coerce = _COERCE.get(name, _as_text)
+        for key in keys:
+            if (value := coerce(values.get(key))) not in (None, "", []):
+                fields[name] = value
+                break
+    if not any(key in values for key in _ALIASES["body"]):
+        return Skip(where, "no text field")
+    if not fields.get("body"):
+        return Skip(where, "empty text")
+    return Page(str(path), "record", fields=fields, locator=locator)
+
+
+def _as_text(value: Any, sep: str = " ") -> str | None:
+    """A string from a string, a number, a list of strings or a {"name": ...} object."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) or isinstance(value, float) and math.isfinite(value):
+        return str(value)
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return sep.join(v.strip() for v in value if v.strip())
+    if isinstance(value, dict):
+        return _as_text(value.get("name"))
+    return None
+
+
+def _as_body(value: Any) -> str | None:
+    text = _as_text(value, "\n\n")
+    if text and text.startswith("<") and re.search(r"</?[a-zA-Z][a-zA-Z0-9]*[\s/>]", text):
+        return html_to_text(text)
+    return text
+
+
+def _as_first(value: Any) -> str | None:
+    """The first usable string of a value that should be single (a URL, a site name)."""
+    if isinstance(value, list):
+        return next((text for v in value if (text := _as_text(v))), None)
+    return _as_text(value)
+
+
+def _as_names(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    texts = [_as_text(item) for item in items if not isinstance(item, list)]
+    return [name for text in texts if text for name in split_names(text)]
+
+
+def _as_tags(value: Any) -> list[str]:
+    if isinstance(value, str):
+        separator = next((s for s in (";", "|") if s in value), ",")
+        value = value.split(separator)
+    texts = [_as_text(item) for item in (value if isinstance(value, list) else [])]
+    return [text for text in texts if text]
+
+
+_COERCE: dict[str, Callable[[Any], Any]] = {
+    "body": _as_body,
+    "url": _as_first,
+    "source": _as_first,
+    "authors": _as_names,
+    "tags": _as_tags,
+}
+_READERS: dict[str, Callable[[Path, str], Iterator[Page | Skip]]] = {
+    ".txt": _read_text, ".html": _read_html, ".htm": _read_html,
+    ".json": _read_json, ".jsonl": _read_jsonl, ".csv": _read_csv,
+}

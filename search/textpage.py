@@ -1,0 +1,330 @@
+"""Text pages: pull the article out of a web page rendered to text, or out of clean prose.
+
+A rendered page is a column of lines: menus, a breaking-news ticker, the headline, a byline
+block, the article, its tags, then "Related", "Most Read" and a footer. The signals are
+line-level: bullets, short lines, known section markers, lines that repeat within the page
+(header and footer, photo captions) and lines that repeat across pages of the same site
+(tickers read like prose, so only repetition gives them away; see ``line_key``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .dates import DATE_RE, MONTHS, find_date
+
+BULLETS = "•·▪◦●‣*-–—"
+# A marker opens a block of non-article lines that runs to the next blank line.
+BLOCK_MARKERS = {"breaking", "breaking news", "live", "just in", "latest", "trending", "ticker"}
+# After these the article is over: everything below is lists of other stories and footer.
+END_MARKERS = {
+    "most read",
+    "read next",
+    "more from",
+    "recommended",
+    "you may also like",
+    "you might also like",
+    "popular",
+    "most popular",
+    "latest news",
+    "more stories",
+    "coverage",
+    "comments",
+    "leave a comment",
+    "share this article",
+    "all rights reserved",
+    "newsletter",
+    "sign up for our newsletter",
+    "about us",
+    "more on this story",
+    "top stories",
+    "editor's picks",
+}
+# An inline list of links inside the article; it runs until prose resumes.
+INLINE_MARKERS = {
+    "related",
+    "related news",
+    "related articles",
+    "related stories",
+    "see also",
+    "also read",
+    "read also",
+    "more on this",
+    "recommended reading",
+}
+UI_LINES = {
+    "listen",
+    "share",
+    "print",
+    "email",
+    "tweet",
+    "advertisement",
+    "advert",
+    "sponsored",
+    "subscribe",
+    "follow us",
+    "comments",
+    "menu",
+    "search",
+    "close",
+    "home",
+    "x",
+    "login",
+    "sign in",
+    "skip to content",
+    "skip to main content",
+    "back to top",
+    "copy link",
+    "save",
+}
+UI_PATTERNS = re.compile(
+    r"^(?:\d+\s+min(?:ute)?s?\s+read|\d+\s+shares?|read more\b.*|advertisement\b.*|"
+    r"click here\b.*|follow us on\b.*|photo:.*|image:.*|source:\s*\S.*|watch:.*|"
+    r"(?:updated|published|posted)\s*:?\s*$)",
+    re.IGNORECASE,
+)
+BYLINE_RE = re.compile(
+    r"^[Bb][Yy]\s+(?P<names>[A-Z][\w'’.-]*(?:[\s,&]+(?:and\s+)?[A-Z][\w'’.-]*)*)\s*$"
+)
+SOURCE_RE = re.compile(r"^source:\s*(?P<source>.+)$", re.IGNORECASE)
+DATELINE_RE = re.compile(
+    rf"^(?P<place>[A-Z][\w.'’ -]{{1,40}}?(?:\s*[–—-]\s*[A-Z][\w.'’ -]{{1,40}}?)*)\s*[–—-]\s*"
+    rf"(?P<date>{MONTHS}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{MONTHS}\s+\d{{4}})\s*[–—-]?\s*",
+)
+WIRE_DATELINE_RE = re.compile(
+    r"^(?P<place>[A-Z][A-Z.'’ ]{2,30}(?:,\s*[A-Z][\w.]+)?)"
+    r"(?:,\s*(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2}))?\s*(?:\((?P<agency>[^)]{2,30})\))?\s*[–—-]{1,2}\s+"
+)
+CAPTION_CREDIT = re.compile(
+    r"\((?:AP|AFP|Reuters|Getty|File|[^()]*(?:Photo|Images|via|Ministry|"
+    r"Agency|Office|handout)[^()]*)\)\s*$",
+    re.IGNORECASE,
+)
+SENTENCE_END = (".", "!", "?", '"', "”", "’", "'", ".)", ":")
+REPEAT_SITE_PAGES = 3  # a line on this many pages of one site is boilerplate
+
+
+@dataclass
+class TextFields:
+    """What a text page yields before entities: the same names as a record's fields."""
+
+    title: str = ""
+    subtitle: str = ""
+    body: str = ""
+    published: str = ""
+    source: str = ""
+    authors: list[str] = field(default_factory=list)
+    dateline_place: str = ""
+    tags: list[str] = field(default_factory=list)
+
+
+def line_key(line: str) -> str:
+    """A short, normalised fingerprint of a line, for counting repeats across pages."""
+    norm = " ".join(clean(line).lower().split())
+    return hashlib.blake2b(norm.encode(), digest_size=8).hexdigest()
+
+
+def clean(line: str) -> str:
+    """The line without bullets, odd spaces and zero-width characters."""
+    line = unicodedata.normalize("NFC", line).replace("\u00a0", " ")
+    line = re.sub(r"[\u200b-\u200f\u202a-\u202e\u2060\ufeff]", "", line)
+    return line.strip().lstrip(BULLETS).strip()
+
+
+def is_bullet(line: str) -> bool:
+    """True when the line is a list item (a bullet character then a space)."""
+    stripped = line.strip()
+    return len(stripped) > 1 and stripped[0] in BULLETS and stripped[1] in " \t"
+
+
+def is_prose(text: str) -> bool:
+    """A sentence-like line: enough words and sentence punctuation at the end."""
+    words = len(text.split())
+    return words >= 25 or (words >= 6 and text.endswith(SENTENCE_END))
+
+
+def site_name(lines: list[str]) -> str:
+    """The outlet's name: a short first line that the page repeats (header and footer)."""
+    first = next((clean(x) for x in lines if clean(x)), "")
+    if not first or len(first.split()) > 6 or first.endswith(SENTENCE_END):
+        return ""
+    return first if sum(clean(x) == first for x in lines) >= 2 else ""
+
+
+def page_line_keys(text: str) -> tuple[str, set[str]]:
+    """The site of a rendered page and the keys of its lines (for learning per-site repeats)."""
+    lines = text.splitlines()
+    site = site_name(lines)
+    keys = {line_key(x) for x in lines if len(clean(x)) >= 12} if site else set()
+    return site, keys
+
+
+def learn_repeats(pages: Iterable[tuple[str, set[str]]]) -> dict[str, set[str]]:
+    """Line keys that appear on ``REPEAT_SITE_PAGES`` or more pages of one site."""
+    counts: dict[str, Counter] = {}
+    for site, keys in pages:
+        if site:
+            counts.setdefault(site, Counter()).update(keys)
+    return {
+        site: {k for k, n in counter.items() if n >= REPEAT_SITE_PAGES}
+        for site, counter in counts.items()
+    }
+
+
+def parse_text_page(text: str, site_repeats: set[str] | frozenset = frozenset()) -> TextFields:
+    """Extract title, body and metadata from a rendered page or a clean article."""
+    lines = [x.rstrip() for x in text.splitlines()]
+    out = TextFields(source=site_name(lines))
+    in_page = Counter(clean(x) for x in lines if clean(x))
+    drop = {x for x, n in in_page.items() if n >= 2} | _marker_blocks(lines)
+    kept = [
+        (i, x)
+        for i, x in enumerate(lines)
+        if i not in drop and clean(x) not in drop and line_key(x) not in site_repeats
+    ]
+    start = _read_header(kept, out)
+    body_lines = _article_lines(kept[start:], out, standfirst=start > 0)
+    read_dateline(body_lines, out)
+    paragraphs = [p for p in body_lines if p]
+    if not out.title and paragraphs:
+        out.title = title_from_prose(paragraphs[0])
+    if out.subtitle and paragraphs and paragraphs[0] == out.subtitle:
+        paragraphs = paragraphs[1:]
+    out.body = "\n\n".join(paragraphs)
+    return out
+
+
+def _marker_blocks(lines: list[str]) -> set[int]:
+    """Indexes of lines in blocks opened by a ticker marker, up to the next blank line."""
+    dropped: set[int] = set()
+    i = 0
+    while i < len(lines):
+        if clean(lines[i]).lower() in BLOCK_MARKERS:
+            dropped.add(i)
+            i += 1
+            while i < len(lines) and clean(lines[i]):
+                dropped.add(i)
+                i += 1
+        i += 1
+    return dropped
+
+
+def _read_header(kept: list[tuple[int, str]], out: TextFields) -> int:
+    """Find the byline block (by, date, source bullets); read it; return where the body starts."""
+    meta = [j for j, (_, x) in enumerate(kept) if _is_meta(x) and j < len(kept) * 0.8]
+    if not meta:
+        return 0
+    first = meta[0]
+    last = first
+    while last + 1 < len(kept) and (
+        _is_meta(kept[last + 1][1]) or _is_ui(clean(kept[last + 1][1]))
+    ):
+        last += 1
+    for _, x in kept[first : last + 1]:
+        _read_meta(clean(x), out)
+    title = next((clean(x) for _, x in reversed(kept[:first]) if clean(x) and not is_bullet(x)), "")
+    out.title = title
+    return last + 1
+
+
+def _is_meta(line: str) -> bool:
+    text = clean(line)
+    if not text or len(text) > 80 or DATELINE_RE.match(text):
+        return False
+    return bool(
+        BYLINE_RE.match(text)
+        or SOURCE_RE.match(text)
+        or _is_date_line(text)
+        or re.match(r"^\d+\s+(?:shares?|min(?:ute)?s?\s+read)$", text, re.IGNORECASE)
+    )
+
+
+def _is_date_line(text: str) -> bool:
+    match = DATE_RE.search(text)
+    return bool(match) and len(text) - len(match.group(0)) <= 20
+
+
+def _read_meta(text: str, out: TextFields) -> None:
+    if byline := BYLINE_RE.match(text):
+        names = re.split(r"\s*(?:,|&|\band\b)\s*", byline.group("names"))
+        out.authors.extend(n for n in names if n)
+    elif _is_date_line(text) and not out.published:
+        out.published = find_date(text)[1]
+
+
+def _is_ui(text: str) -> bool:
+    return text.lower() in UI_LINES or bool(UI_PATTERNS.match(text))
+
+
+def _article_lines(kept: list[tuple[int, str]], out: TextFields, standfirst: bool) -> list[str]:
+    """The article's paragraphs, with "" between blocks; tags collected from the closing list."""
+    result: list[str] = []
+    bullets: list[str] = []
+    in_inline = False
+    for _, raw in kept:
+        text = clean(raw)
+        low = text.lower().rstrip(":")
+        if low in END_MARKERS and any(result):
+            break
+        if low in INLINE_MARKERS:
+            in_inline = True
+            continue
+        if in_inline and not _resumes_article(text):
+            continue
+        in_inline = False
+        if is_bullet(raw) and not is_prose(text):
+            bullets.append(text)
+            continue
+        if text and any(result):
+            bullets = []  # a list followed by more article text was not the tag list
+        if _keep(text, raw):
+            result.append(text)
+            if standfirst and not out.subtitle and is_prose(text) and not any(result[:-1]):
+                out.subtitle = text if len(text) < 300 else ""
+    out.tags = [t for t in bullets if len(t.split()) <= 6 and not _is_ui(t)]
+    return result
+
+
+def _resumes_article(text: str) -> bool:
+    # Linked headlines often read like sentences ("...: Are your choices made for X?"), so only
+    # a line ending like a statement, or a long one, ends a related-links list.
+    words = len(text.split())
+    return words >= 25 or (words >= 8 and text.rstrip("\"”’'").endswith((".", "!", ".)")))
+
+
+def _keep(text: str, raw: str) -> bool:
+    if not text or _is_ui(text) or CAPTION_CREDIT.search(text):
+        return False
+    if is_prose(text):
+        return True
+    # Crossheads ("Strategic priorities") are kept; one-word UI leftovers are not.
+    return len(text.split()) >= 2 and not is_bullet(raw) and text[0].isupper()
+
+
+def read_dateline(paragraphs: list[str], out: TextFields) -> None:
+    """Read and strip a dateline ("Ankara – Turkey – August 14, 2025 –", "ANKARA (Reuters) -")."""
+    for i, text in enumerate(paragraphs):
+        if not text:
+            continue
+        match = DATELINE_RE.match(text) or WIRE_DATELINE_RE.match(text)
+        if match:
+            parts = [p.strip() for p in re.split(r"\s*[–—-]\s*|,\s*", match.group("place"))]
+            out.dateline_place = ", ".join(p.title() if p.isupper() else p for p in parts if p)
+            if match.groupdict().get("date") and not out.published:
+                out.published = match.group("date")
+            paragraphs[i] = text[match.end() :].strip()
+        return
+
+
+def title_from_prose(paragraph: str) -> str:
+    """Clean prose has no headline: use its first sentence, cut at a word near 150 characters."""
+    match = re.match(r"(.+?[.!?])(?:\s|$)", paragraph)
+    sentence = match.group(1) if match else paragraph
+    if len(sentence) <= 150:
+        return sentence
+    return sentence[:150].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,1 @@
+"""The web front end (Flask, served by waitress) over the `search` library."""
