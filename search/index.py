@@ -41,6 +41,10 @@ class NoIndex(SearchError):
     """There is no index at this location yet."""
 
 
+class StaleIndex(SearchError):
+    """The index exists but was written by an incompatible version."""
+
+
 class ReindexRunning(SearchError):
     """Another reindex holds the lock on this index."""
 
@@ -84,7 +88,10 @@ def current_generation(root: Path) -> Path | None:
     except FileNotFoundError:
         return None
     path = root / name
-    return path if name.startswith("gen-") and whoosh_index.exists_in(path) else None
+    # Cheap on purpose (it runs on every request): Whoosh's exists_in() unpickles the schema.
+    if name.startswith("gen-") and next(path.glob("_MAIN_*.toc"), None) is not None:
+        return path
+    return None
 
 
 def open_index(root: Path) -> Index:
@@ -92,7 +99,13 @@ def open_index(root: Path) -> Index:
     gen = current_generation(Path(root))
     if gen is None:
         raise NoIndex(f"no index in {root}: run `news-search reindex PATH` first")
-    return whoosh_index.open_dir(str(gen))
+    try:
+        return whoosh_index.open_dir(str(gen))
+    except Exception as error:  # noqa: BLE001 - unpickling an old schema fails in many ways
+        raise StaleIndex(
+            f"the index in {root} cannot be read ({type(error).__name__}); "
+            "rebuild it with `news-search reindex --full PATH`"
+        ) from error
 
 
 @contextmanager
@@ -125,12 +138,22 @@ def reindex(
     with reindex_lock(root):
         _remove_leftovers(root)
         gen = current_generation(root)
+        if gen is not None and not full and not _readable(root):
+            full = True  # an index from an older schema: rebuild it rather than fail
         if full or gen is None:
             report = _rebuild(paths, root, workers, progress)
         else:
             report = _update(paths, root, gen, prune, workers, progress)
     report.duration = time.perf_counter() - started
     return report
+
+
+def _readable(root: Path) -> bool:
+    try:
+        open_index(root)
+    except StaleIndex:
+        return False
+    return True
 
 
 def _rebuild(paths, root: Path, workers, progress) -> Report:
@@ -157,7 +180,7 @@ def _rebuild(paths, root: Path, workers, progress) -> Report:
 
 
 def _update(paths, root: Path, gen: Path, prune: bool, workers, progress) -> Report:
-    ix = whoosh_index.open_dir(str(gen))
+    ix = open_index(root)
     known, files = _known(ix)
     unchanged_paths = _unchanged_files(files)
     report = Report(generation=gen.name)
@@ -320,6 +343,7 @@ def index_stats(root: str | Path) -> dict:
     """Article count, per-source counts, date range and size of the index at ``root``."""
     ix = open_index(Path(root))
     gen = current_generation(Path(root))
+    assert gen is not None
     with ix.searcher() as searcher:
         sources: dict[str, int] = {}
         dates = []

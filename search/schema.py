@@ -10,6 +10,7 @@ from .analysis import news_analyzer, plain_analyzer
 # than one deep in the body.
 TITLE_BOOST = 3.0
 LEAD_BOOST = 1.5
+TEXT_FIELDS = ("title", "lead", "body")
 FACETS = ("people", "countries", "focus_countries", "regions", "source", "tags", "authors")
 
 

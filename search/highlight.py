@@ -1,0 +1,134 @@
+"""Highlighting: sentence-aware snippets with matched words, and whole phrases, in ``<mark>``.
+
+Corpus text is HTML-escaped piece by piece as the output is built, so the only markup a
+snippet can hold is the ``<mark>`` this module adds.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh.query import AndNot, Not, Phrase, Query, Term
+
+from .analysis import TOKEN_PATTERN, normalize, sentences
+from .schema import TEXT_FIELDS
+
+TOKEN = re.compile(TOKEN_PATTERN)
+SNIPPET_CHARS = 320
+ELLIPSIS = " … "
+
+
+@dataclass
+class Terms:
+    """The positive index terms and phrases of a query, as the text fields analyse them."""
+
+    words: set[str] = field(default_factory=set)
+    phrases: list[tuple[str, ...]] = field(default_factory=list)
+
+    def __iter__(self):
+        yield from self.words
+        for phrase in self.phrases:
+            yield from phrase
+
+    def __bool__(self) -> bool:
+        return bool(self.words or self.phrases)
+
+
+def query_terms(query: Query) -> Terms:
+    """The words and phrases to mark: every positive term of the text fields (not NOT branches)."""
+    terms = Terms()
+    _walk(query, terms)
+    return terms
+
+
+def _walk(query: Query, terms: Terms) -> None:
+    if isinstance(query, Not):
+        return
+    if isinstance(query, AndNot):
+        _walk(query.a, terms)
+        return
+    if isinstance(query, Phrase) and query.fieldname in TEXT_FIELDS:
+        terms.phrases.append(tuple(query.words))
+        return
+    if isinstance(query, Term) and query.fieldname in TEXT_FIELDS:
+        terms.words.add(query.text if isinstance(query.text, str) else query.text.decode())
+        return
+    for child in query.children():
+        _walk(child, terms)
+
+
+def highlight_text(text: str, terms: Terms | set) -> str:
+    """``text`` escaped, with the query's words and phrases wrapped in ``<mark>``."""
+    if not isinstance(terms, Terms):
+        terms = Terms(set(terms))
+    return _render(text, _spans(text, terms))
+
+
+def snippet(body: str, terms: Terms | set, params: Path | None = None) -> str:
+    """One or two of the body's best-matching sentences, escaped and highlighted."""
+    if not isinstance(terms, Terms):
+        terms = Terms(set(terms))
+    found = sentences(body[:20_000], params)
+    if not found:
+        return ""
+    scored = [(_score(s, terms), i) for i, s in enumerate(found)]
+    best = max(scored)[1] if terms and max(scored)[0] > 0 else 0
+    chosen = [best]
+    second = sorted((s for s in scored if s[1] != best and s[0] > 0), reverse=True)[:1]
+    if second and len(found[best]) + len(found[second[0][1]]) < SNIPPET_CHARS:
+        chosen.append(second[0][1])
+    elif not terms and best + 1 < len(found) and len(found[0]) + len(found[1]) < SNIPPET_CHARS:
+        chosen.append(1)
+    parts = [_window(found[i], terms) for i in sorted(chosen)]
+    return ELLIPSIS.join(parts)
+
+
+def _score(sentence: str, terms: Terms) -> float:
+    spans = _spans(sentence, terms)
+    distinct = {sentence[a:b].lower() for a, b in spans}
+    return len(distinct) * 2 + len(spans) * 0.5
+
+
+def _window(sentence: str, terms: Terms) -> str:
+    """The sentence highlighted; a very long one is cut around its first match."""
+    spans = _spans(sentence, terms)
+    if len(sentence) <= SNIPPET_CHARS:
+        return _render(sentence, spans)
+    start = max(0, (spans[0][0] if spans else 0) - SNIPPET_CHARS // 3)
+    start = sentence.rfind(" ", 0, start) + 1 if start else 0
+    end = sentence.rfind(" ", start, start + SNIPPET_CHARS)
+    end = end if end > start else start + SNIPPET_CHARS
+    inner = [(a - start, b - start) for a, b in spans if a >= start and b <= end]
+    return ("…" if start else "") + _render(sentence[start:end], inner) + "…"
+
+
+def _spans(text: str, terms: Terms) -> list[tuple[int, int]]:
+    """Character spans to mark: whole phrases first, then single words outside them."""
+    tokens = [(m.start(), m.end(), normalize(m.group(0))) for m in TOKEN.finditer(text)]
+    content = [t for t in tokens if t[2]]  # stop words do not break a phrase, as in the index
+    spans: list[tuple[int, int]] = []
+    for phrase in terms.phrases:
+        n = len(phrase)
+        for i in range(len(content) - n + 1):
+            if tuple(t[2] for t in content[i:i + n]) == phrase:
+                spans.append((content[i][0], content[i + n - 1][1]))
+    covered = [(a, b) for a, b in spans]
+    for start, end, term in content:
+        if term in terms.words and not any(a <= start < b for a, b in covered):
+            spans.append((start, end))
+    return sorted(spans)
+
+
+def _render(text: str, spans: list[tuple[int, int]]) -> str:
+    out, pos = [], 0
+    for start, end in spans:
+        if start < pos:
+            continue
+        out.append(html.escape(text[pos:start]))
+        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        pos = end
+    out.append(html.escape(text[pos:]))
+    return "".join(out)

@@ -1,0 +1,108 @@
+"""Search requests: the parameters a user may give, validated once for every front end."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from . import SearchError
+
+FACET_PARAMS = {"region": "regions", "country": "countries", "person": "people", "source": "source"}
+SORTS = ("relevance", "newest", "oldest")
+MAX_PER_PAGE = 100
+MAX_PAGE = 10_000
+MAX_QUERY_CHARS = 2_000
+MAX_FILTER_VALUES = 50
+RELATIVE = re.compile(r"^(\d{1,4})([dwmy])$")
+UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
+
+
+class BadParameter(SearchError):
+    """A request parameter has a value we cannot use."""
+
+    def __init__(self, param: str, message: str) -> None:
+        super().__init__(f"{param}: {message}")
+        self.param = param
+
+
+@dataclass
+class SearchRequest:
+    """What a user asked for: query, facet filters, date range, sort and page."""
+
+    q: str = ""
+    region: list[str] = field(default_factory=list)
+    country: list[str] = field(default_factory=list)
+    person: list[str] = field(default_factory=list)
+    source: list[str] = field(default_factory=list)
+    date_from: datetime | None = None
+    date_to: datetime | None = None  # exclusive
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+    raw_from: str = ""
+    raw_to: str = ""
+
+    def filters(self) -> dict[str, list[str]]:
+        """The facet filters by parameter name (only those given)."""
+        return {name: getattr(self, name) for name in FACET_PARAMS if getattr(self, name)}
+
+    def describe(self) -> dict:
+        """The query and filters as plain data, for export headers and the JSON echo."""
+        return {"q": self.q, **{n: getattr(self, n) for n in FACET_PARAMS},
+                "from": self.raw_from or None, "to": self.raw_to or None, "sort": self.sort}
+
+
+def parse_request(args: Mapping[str, list[str] | str], *, now: datetime | None = None) -> SearchRequest:
+    """Validate request parameters (as lists of strings); unknown parameters are ignored."""
+    def values(name: str) -> list[str]:
+        raw = args.get(name, [])
+        items = [raw] if isinstance(raw, str) else list(raw)
+        return [v.strip() for v in items if v and v.strip()]
+
+    def one(name: str, default: str = "") -> str:
+        found = values(name)
+        return found[-1] if found else default
+
+    req = SearchRequest(q=one("q")[:MAX_QUERY_CHARS])
+    for name in FACET_PARAMS:
+        chosen = list(dict.fromkeys(values(name)))
+        if len(chosen) > MAX_FILTER_VALUES:
+            raise BadParameter(name, f"at most {MAX_FILTER_VALUES} values")
+        setattr(req, name, [c.upper() for c in chosen] if name == "country" else chosen)
+    req.page = _int("page", one("page", "1"), 1, MAX_PAGE)
+    req.per_page = _int("per_page", one("per_page", "10"), 1, MAX_PER_PAGE)
+    req.sort = one("sort", "relevance").lower()
+    if req.sort not in SORTS:
+        raise BadParameter("sort", f"must be one of {', '.join(SORTS)}")
+    req.raw_from, req.raw_to = one("from"), one("to")
+    req.date_from = parse_day("from", req.raw_from, now) if req.raw_from else None
+    end = parse_day("to", req.raw_to, now) if req.raw_to else None
+    req.date_to = end + timedelta(days=1) if end else None
+    if req.date_from and req.date_to and req.date_from >= req.date_to:
+        raise BadParameter("from", "must not be after 'to'")
+    return req
+
+
+def _int(name: str, text: str, low: int, high: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise BadParameter(name, f"must be a whole number, not {text[:40]!r}") from None
+    if not low <= value <= high:
+        raise BadParameter(name, f"must be between {low} and {high}")
+    return value
+
+
+def parse_day(name: str, text: str, now: datetime | None = None) -> datetime:
+    """A day from YYYY-MM-DD, YYYY-MM, YYYY or a relative age (7d, 2w, 6m, 1y ago)."""
+    if match := RELATIVE.match(text.lower()):
+        today = (now or datetime.now()).replace(hour=0, minute=0, second=0, microsecond=0)
+        return today - timedelta(days=int(match.group(1)) * UNIT_DAYS[match.group(2)])
+    for fmt in ("%Y-%m-%d", "%Y-%m", "%Y"):
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    raise BadParameter(name, f"use YYYY-MM-DD or an age like 7d, 30d, 1y, not {text[:40]!r}")
