@@ -14,6 +14,7 @@ from .entities import find_entities  # noqa: F401  (imported early so a broken i
 from .extract import extract
 from .index import index_stats, reindex
 from .query import search
+from .request import SORTS, parse_request
 from .read import Page, Skip, read_file
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -151,23 +152,27 @@ def _print_article(data: dict) -> None:
 @cli.command("search")
 @click.argument("query")
 @index_option
-@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
-def search_command(query, index_dir, limit, as_json) -> None:
-    """Search the index for QUERY and print the best matches."""
+def search_command(query, index_dir, limit, page, sort, as_json) -> None:
+    """Search the index for QUERY (same syntax as the web page) and print the best matches."""
     try:
-        data = search(index_dir, query, limit=limit)
+        request = parse_request({"q": query, "per_page": str(limit), "page": str(page), "sort": sort})
+        data = search(index_dir, request)
     except SearchError as error:
         raise click.ClickException(str(error)) from error
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     click.echo(f"{data['total']} matching articles")
-    for n, hit in enumerate(data["results"], 1):
+    first = (data["page"] - 1) * data["per_page"]
+    for n, hit in enumerate(data["results"], first + 1):
         date = (hit["published"] or "")[:10]
-        click.echo(
-            f"{n:3}. {hit['title']}  [{hit['source'] or '-'}, {date or 'undated'}]  {hit['id']}"
-        )
+        click.echo(f"{n:3}. {hit['title']}  [{hit['source'] or '-'}, {date or 'undated'}]  {hit['id']}")
+    if data["suggestion"]:
+        click.echo(f"Did you mean: {data['suggestion']}")
 
 
 @cli.command("stats")

@@ -171,7 +171,7 @@ def _positive_leaf(query: Query) -> bool:
 
 def _resolve_filters(filters: dict[str, list[str]], searcher: Searcher) -> dict[str, list[str]]:
     """Map typed values to indexed ones: "syria" -> SY, "europe" -> Europe, "guler" -> Yasar Guler."""
-    from .entities import lookup_place
+    from .places import lookup_place
 
     resolved: dict[str, list[str]] = {}
     for name, values in filters.items():

@@ -193,9 +193,12 @@ def parse_text_page(text: str, site_repeats: set[str] | frozenset = frozenset())
     paragraphs = [p for p in body_lines if p]
     if not out.title and paragraphs:
         out.title = title_from_prose(paragraphs[0])
-    if out.subtitle and paragraphs and paragraphs[0] == out.subtitle:
-        paragraphs = paragraphs[1:]
-    out.body = "\n\n".join(paragraphs)
+    if out.subtitle and len(paragraphs) > 1 and paragraphs[0] == out.subtitle:
+        paragraphs = paragraphs[1:]  # a standfirst, not the article's first paragraph
+    elif out.subtitle:
+        out.subtitle = ""
+    # Crossheads alone are menus: an article has at least one sentence.
+    out.body = "\n\n".join(paragraphs) if any(is_prose(p) for p in paragraphs) else ""
     return out
 
 

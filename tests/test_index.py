@@ -1,0 +1,147 @@
+"""Reindexing: full and incremental, pruning, the lock, bad files, and a killed rebuild."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from search.index import (
+    ReindexRunning,
+    current_generation,
+    index_stats,
+    open_index,
+    reindex,
+    reindex_lock,
+)
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def article(n: int, source: str = "Wire") -> dict:
+    return {"id": str(n), "title": f"Harbour report number {n}", "source": source,
+            "published": f"2024-03-{n % 28 + 1:02d}",
+            "text": f"The harbour authority published report {n} on Tuesday. " * 5}
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    shutil.copytree(SEEDS, folder)
+    (folder / "wire.jsonl").write_text("\n".join(json.dumps(article(n)) for n in range(3)))
+    return folder
+
+
+def count(root: Path) -> int:
+    with open_index(root).searcher() as searcher:
+        return searcher.doc_count()
+
+
+def test_full_then_incremental(tmp_path: Path, corpus: Path):
+    root = tmp_path / "index"
+    first = reindex([corpus], root, workers=1)
+    assert (first.added, first.updated, first.unchanged, first.skipped) == (5, 0, 0, [])
+    again = reindex([corpus], root, workers=1)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 5)
+    lines = [article(0), {**article(1), "text": "A corrected report about the harbour."},
+             article(2), article(3)]
+    (corpus / "wire.jsonl").write_text("\n".join(json.dumps(x) for x in lines))
+    changed = reindex([corpus], root, workers=1)
+    assert (changed.added, changed.updated, changed.unchanged) == (1, 1, 4)
+    assert count(root) == 6
+
+
+def test_prune_removes_articles_of_deleted_files(tmp_path: Path, corpus: Path):
+    root = tmp_path / "index"
+    reindex([corpus], root, workers=1)
+    (corpus / "000_9a752ea716365c3a.txt").unlink()
+    kept = reindex([corpus], root, workers=1)
+    assert kept.removed == 0 and count(root) == 5
+    pruned = reindex([corpus], root, workers=1, prune=True)
+    assert pruned.removed == 1 and count(root) == 4
+
+
+def test_full_rebuild_switches_generation_atomically(tmp_path: Path, corpus: Path):
+    root = tmp_path / "index"
+    reindex([corpus], root, workers=1)
+    old = current_generation(root)
+    time.sleep(1.1)  # generation names carry the second
+    report = reindex([SEEDS], root, full=True, workers=2)
+    assert report.added == 2 and current_generation(root) != old
+    assert count(root) == 2
+    assert sorted(p.name for p in root.glob("gen-*")) == sorted([old.name, report.generation])
+
+
+def test_bad_files_are_skipped_with_a_reason(tmp_path: Path, corpus: Path):
+    (corpus / "notes.docx").write_bytes(b"PK\x03\x04")
+    (corpus / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    (corpus / "broken.json").write_text("{not json")
+    (corpus / "mixed.jsonl").write_text(json.dumps(article(10)) + "\n{bad\n" + json.dumps(article(11)))
+    report = reindex([corpus], tmp_path / "index", workers=1)
+    reasons = {Path(s.path).name: s.reason for s in report.skipped}
+    assert reasons["notes.docx"] == "unsupported file type .docx"
+    assert reasons["image.txt"].startswith("binary content")
+    assert reasons["broken.json"].startswith("invalid JSON")
+    assert reasons["mixed.jsonl#2"].startswith("invalid JSON")
+    assert report.added == 7  # 2 seeds + 3 wire + the 2 good lines of mixed.jsonl
+
+
+def test_second_reindex_refuses_while_one_runs(tmp_path: Path, corpus: Path):
+    root = tmp_path / "index"
+    with reindex_lock(root):
+        with pytest.raises(ReindexRunning, match="another reindex"):
+            reindex([corpus], root, workers=1)
+
+
+def test_failed_rebuild_leaves_the_old_index_serving(tmp_path: Path, corpus: Path):
+    root = tmp_path / "index"
+    reindex([SEEDS], root, workers=1)
+    before = current_generation(root)
+
+    def explode(done, total, articles):
+        if articles >= 2:
+            raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError):
+        reindex([corpus], root, full=True, workers=1, progress=explode)
+    assert current_generation(root) == before and count(root) == 2
+
+
+@pytest.mark.slow
+def test_killed_rebuild_leaves_the_old_index_and_the_next_run_works(tmp_path: Path):
+    big = tmp_path / "big"
+    big.mkdir()
+    (big / "many.jsonl").write_text("\n".join(json.dumps(article(n)) for n in range(3000)))
+    root = tmp_path / "index"
+    reindex([SEEDS], root, workers=1)
+    before = current_generation(root)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from web.cli import main; main()", "reindex", "--full",
+         "--workers", "1", "--index", str(root), str(big)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 60
+    while not list(root.glob("gen-*.building")) and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)  # well into extraction and writing
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert list(root.glob("gen-*.building"))  # it died half way
+    assert current_generation(root) == before and count(root) == 2
+    report = reindex([SEEDS], root, full=True, workers=1)  # no manual cleanup needed
+    assert report.added == 2 and not list(root.glob("gen-*.building"))
+
+
+def test_stats(tmp_path: Path, corpus: Path):
+    root = tmp_path / "index"
+    reindex([corpus], root, workers=1)
+    stats = index_stats(root)
+    assert stats["articles"] == 5
+    assert stats["sources"] == {"Wire": 3, "(unknown)": 1, "Al Mayadeen English": 1}
+    assert (stats["first"], stats["last"]) == ("2024-03-01T00:00:00", "2025-08-14T00:00:00")
+    assert stats["size_bytes"] > 0 and os.path.isdir(stats["location"])
