@@ -14,8 +14,8 @@ from .entities import find_entities  # noqa: F401  (imported early so a broken i
 from .extract import extract
 from .index import index_stats, reindex
 from .query import search
-from .request import SORTS, parse_request
 from .read import Page, Skip, read_file
+from .request import SORTS, parse_request
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -159,7 +159,9 @@ def _print_article(data: dict) -> None:
 def search_command(query, index_dir, limit, page, sort, as_json) -> None:
     """Search the index for QUERY (same syntax as the web page) and print the best matches."""
     try:
-        request = parse_request({"q": query, "per_page": str(limit), "page": str(page), "sort": sort})
+        request = parse_request(
+            {"q": query, "per_page": str(limit), "page": str(page), "sort": sort}
+        )
         data = search(index_dir, request)
     except SearchError as error:
         raise click.ClickException(str(error)) from error
@@ -170,7 +172,9 @@ def search_command(query, index_dir, limit, page, sort, as_json) -> None:
     first = (data["page"] - 1) * data["per_page"]
     for n, hit in enumerate(data["results"], first + 1):
         date = (hit["published"] or "")[:10]
-        click.echo(f"{n:3}. {hit['title']}  [{hit['source'] or '-'}, {date or 'undated'}]  {hit['id']}")
+        click.echo(
+            f"{n:3}. {hit['title']}  [{hit['source'] or '-'}, {date or 'undated'}]  {hit['id']}"
+        )
     if data["suggestion"]:
         click.echo(f"Did you mean: {data['suggestion']}")
 

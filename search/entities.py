@@ -372,22 +372,14 @@ def _attach(cand: _Cand, by_surname: dict[str, list[_Person]]) -> None:
 
 
 def _find_people(doc: _Doc, spans: list[Span], exclude: set[str]) -> list[_Person]:
-    """All people with evidence, most-mentioned first."""
+    """All people with evidence, most-mentioned first; never a byline name or part of one."""
     places = {i: s.kind for s in spans for i in range(s.start, s.end)}
-    cands = []
-    for start, end in _runs(doc):
-        cand = _candidate(doc, start, end, places)
-        if cand and not _excluded(cand.words, exclude):
-            cands.append(cand)
-    people = _cluster(doc, cands)
-    people.sort(key=lambda p: (-p.count, min(p.positions)))
-    return people
-
-
-def _excluded(words: tuple[str, ...], exclude: set[str]) -> bool:
-    """Whether a candidate is, or is part of, a byline name."""
-    text = " ".join(words).lower()
-    return any(text in name or name in text for name in exclude)
+    cands = [c for start, end in _runs(doc) if (c := _candidate(doc, start, end, places))]
+    texts = [" ".join(c.words).lower() for c in cands]
+    cands = [
+        c for c, t in zip(cands, texts, strict=True) if not any(t in n or n in t for n in exclude)
+    ]
+    return sorted(_cluster(doc, cands), key=lambda p: (-p.count, min(p.positions)))
 
 
 def find_entities(

@@ -64,7 +64,9 @@ class FacetTable:
         return frozenset().union(*(docs for day, docs in days.items() if low <= day < high))
 
 
-def facet_counts(table: FacetTable, field: str, docs, limit: int | None = TOP) -> list[tuple[str, int]]:
+def facet_counts(
+    table: FacetTable, field: str, docs, limit: int | None = TOP
+) -> list[tuple[str, int]]:
     """The top values of ``field`` over ``docs``, most frequent first."""
     by_doc = table.values(field)
     counts: Counter = Counter()

@@ -113,7 +113,7 @@ def _spans(text: str, terms: Terms) -> list[tuple[int, int]]:
     for phrase in terms.phrases:
         n = len(phrase)
         for i in range(len(content) - n + 1):
-            if tuple(t[2] for t in content[i:i + n]) == phrase:
+            if tuple(t[2] for t in content[i : i + n]) == phrase:
                 spans.append((content[i][0], content[i + n - 1][1]))
     covered = [(a, b) for a, b in spans]
     for start, end, term in content:

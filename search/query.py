@@ -1,4 +1,4 @@
-"""Querying: one function turns a user's request into plain data (results, total, facets, suggestion).
+"""Querying: one function turns a request into plain data (results, total, facets, suggestion).
 
 The HTML page, the JSON API, the CLI and the exports all call ``search``; no Whoosh object
 escapes this module (results are lazy and die with their searcher).
@@ -24,8 +24,15 @@ from .index import NoIndex, current_generation, open_index
 from .request import FACET_PARAMS, BadParameter, SearchRequest, parse_request
 from .schema import TEXT_FIELDS
 
-__all__ = ["ArticleNotFound", "BadParameter", "SearchRequest", "get_article", "iter_results",
-           "parse_request", "search"]
+__all__ = [
+    "ArticleNotFound",
+    "BadParameter",
+    "SearchRequest",
+    "get_article",
+    "iter_results",
+    "parse_request",
+    "search",
+]
 
 MAX_TERMS = 64  # words kept from a pasted essay: enough to rank, bounded in cost
 FIELD_SYNTAX = re.compile(r'\b(person|country|region|source):("[^"]*"|\S+)', re.IGNORECASE)
@@ -44,8 +51,10 @@ def search(root: str | Path, request: SearchRequest, *, snippets: bool = True) -
     searcher, table = _searcher(Path(root))
     query, field_filters = parse_query(request.q, searcher)
     matched = set(searcher.docs_for_query(query)) if query is not Every else None
-    sets = {name: table.matching(FACET_PARAMS[name], values)
-            for name, values in {**request.filters(), **field_filters}.items()}
+    sets = {
+        name: table.matching(FACET_PARAMS[name], values)
+        for name, values in {**request.filters(), **field_filters}.items()
+    }
     sets["date"] = table.in_dates(request.date_from, request.date_to)
     hits = _combine(matched, sets.values(), table)
     ranked = _rank(searcher, query, hits, request)
@@ -69,7 +78,10 @@ def iter_results(root: str | Path, request: SearchRequest) -> Iterator[dict]:
     searcher, table = _searcher(Path(root))
     query, field_filters = parse_query(request.q, searcher)
     matched = set(searcher.docs_for_query(query)) if query is not Every else None
-    sets = [table.matching(FACET_PARAMS[n], v) for n, v in {**request.filters(), **field_filters}.items()]
+    sets = [
+        table.matching(FACET_PARAMS[n], v)
+        for n, v in {**request.filters(), **field_filters}.items()
+    ]
     sets.append(table.in_dates(request.date_from, request.date_to))
     hits = _combine(matched, sets, table)
     everything = SearchRequest(sort=request.sort, per_page=max(1, len(hits)), page=1, q=request.q)
@@ -170,7 +182,7 @@ def _positive_leaf(query: Query) -> bool:
 
 
 def _resolve_filters(filters: dict[str, list[str]], searcher: Searcher) -> dict[str, list[str]]:
-    """Map typed values to indexed ones: "syria" -> SY, "europe" -> Europe, "guler" -> Yasar Guler."""
+    """Map typed values to indexed ones: "syria" -> SY, "europe" -> Europe, "guler" -> full name."""
     from .places import lookup_place
 
     resolved: dict[str, list[str]] = {}
@@ -207,8 +219,13 @@ def _rank(searcher: Searcher, query: Query, hits: set[int], request: SearchReque
     if sort == "relevance":
         results = searcher.search(query, filter=hits, limit=start + request.per_page)
         return [(hit.docnum, hit.score) for hit in results[start:]]
-    results = searcher.search(Every(), filter=hits, limit=start + request.per_page,
-                              sortedby="published", reverse=sort == "newest")
+    results = searcher.search(
+        Every(),
+        filter=hits,
+        limit=start + request.per_page,
+        sortedby="published",
+        reverse=sort == "newest",
+    )
     return [(hit.docnum, None) for hit in results[start:]]
 
 
@@ -225,10 +242,15 @@ def _result(searcher: Searcher, docnum: int, score, terms, snippets: bool) -> di
 def _plain(fields: dict) -> dict:
     published = fields.get("published")
     return {
-        "id": fields["id"], "title": fields.get("title", ""), "url": fields.get("url", ""),
-        "source": fields.get("source", ""), "published": published.isoformat() if published else None,
-        "authors": _split(fields.get("authors")), "regions": _split(fields.get("regions")),
-        "countries": _split(fields.get("countries")), "people": _split(fields.get("people")),
+        "id": fields["id"],
+        "title": fields.get("title", ""),
+        "url": fields.get("url", ""),
+        "source": fields.get("source", ""),
+        "published": published.isoformat() if published else None,
+        "authors": _split(fields.get("authors")),
+        "regions": _split(fields.get("regions")),
+        "countries": _split(fields.get("countries")),
+        "people": _split(fields.get("people")),
     }
 
 
@@ -238,6 +260,7 @@ def _split(value: str | None) -> list[str]:
 
 def _facets(table: FacetTable, matched, sets: dict, request: SearchRequest) -> dict:
     """Each facet counted under every other filter but its own (ticking one keeps the others)."""
+
     def others(name: str) -> set[int]:
         return _combine(matched, [s for n, s in sets.items() if n != name], table)
 
@@ -246,8 +269,11 @@ def _facets(table: FacetTable, matched, sets: dict, request: SearchRequest) -> d
         chosen = set(getattr(request, name))
         counts = facet_counts(table, field, others(name))
         out[name] = [{"value": v, "count": c, "selected": v in chosen} for v, c in counts if v]
-        out[name] += [{"value": v, "count": 0, "selected": True}
-                      for v in chosen if v not in {x["value"] for x in out[name]}]
+        out[name] += [
+            {"value": v, "count": 0, "selected": True}
+            for v in chosen
+            if v not in {x["value"] for x in out[name]}
+        ]
     out["date"], out["date_unit"] = date_buckets(table, others("date"))
     return out
 

@@ -50,12 +50,20 @@ class SearchRequest:
 
     def describe(self) -> dict:
         """The query and filters as plain data, for export headers and the JSON echo."""
-        return {"q": self.q, **{n: getattr(self, n) for n in FACET_PARAMS},
-                "from": self.raw_from or None, "to": self.raw_to or None, "sort": self.sort}
+        return {
+            "q": self.q,
+            **{n: getattr(self, n) for n in FACET_PARAMS},
+            "from": self.raw_from or None,
+            "to": self.raw_to or None,
+            "sort": self.sort,
+        }
 
 
-def parse_request(args: Mapping[str, list[str] | str], *, now: datetime | None = None) -> SearchRequest:
+def parse_request(
+    args: Mapping[str, list[str] | str], *, now: datetime | None = None
+) -> SearchRequest:
     """Validate request parameters (as lists of strings); unknown parameters are ignored."""
+
     def values(name: str) -> list[str]:
         raw = args.get(name, [])
         items = [raw] if isinstance(raw, str) else list(raw)

@@ -1,4 +1,4 @@
-"""Extraction of the two seed pages and of records: title, date, body without boilerplate, entities."""
+"""Extraction of the seed pages and of records: title, date, body without boilerplate, entities."""
 
 from pathlib import Path
 
@@ -97,7 +97,7 @@ def test_site_repeats_remove_a_ticker_that_reads_like_prose():
         pages.append(
             f"Daily Wire Site\n\nStory number {n} headline here\n\n"
             f"  • By Jane Doe\n  • 1 Jan 2024\n\n{ticker}\n\n"
-            f"This is the unique body paragraph of story {n}, with enough words to read as prose.\n\n"
+            f"This is the unique body paragraph of story {n}, with words enough to be prose.\n\n"
             "Daily Wire Site\n"
         )
     repeats = learn_repeats(page_line_keys(p) for p in pages)

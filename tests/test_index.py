@@ -81,7 +81,8 @@ def test_bad_files_are_skipped_with_a_reason(tmp_path: Path, corpus: Path):
     (corpus / "notes.docx").write_bytes(b"PK\x03\x04")
     (corpus / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     (corpus / "broken.json").write_text("{not json")
-    (corpus / "mixed.jsonl").write_text(json.dumps(article(10)) + "\n{bad\n" + json.dumps(article(11)))
+    mixed = json.dumps(article(10)) + "\n{bad\n" + json.dumps(article(11))
+    (corpus / "mixed.jsonl").write_text(mixed)
     report = reindex([corpus], tmp_path / "index", workers=1)
     reasons = {Path(s.path).name: s.reason for s in report.skipped}
     assert reasons["notes.docx"] == "unsupported file type .docx"
