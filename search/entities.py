@@ -141,10 +141,10 @@ _NAME_SHAPE = re.compile(r"[A-Za-z][A-Za-z'\-]*\.?")
 
 
 def _city_ok(doc: _Doc, start: int, end: int) -> bool:
-    """A city named like a given name or a word here ("Nice") needs "in"/"from" before it;
-    one followed by an organisation word (Phoenix Park, Boston Globe) names no place."""
+    """Whether a city match is a place: "in Nice", but not "Nice work" or "Phoenix Park"."""
     if doc.toks[end] in _ORG:
-        return False
+        return False  # Phoenix Park (Dublin), Boston Globe: part of an organisation's name
+    # A city named like a given name or an everyday word here needs "in"/"from" before it.
     key = " ".join(doc.toks[start:end])
     ambiguous = key in _first_names() or key.lower() in doc.lower_words
     return not ambiguous or after_locative(doc.toks, start)

@@ -200,7 +200,7 @@ def gazetteer() -> Gazetteer:
             add(name, code, "capital")
     for state in _geonames().get_us_states().values():
         add(state["name"], "US", "state")
-    for name, code in _cities():
+    for name, code in cities.items():
         add(name, code, "city")
     for word in _WORD_CITIES:
         names.pop(word, None)
@@ -268,11 +268,6 @@ def _city_table() -> dict[str, str]:
         if name not in best or pop > best[name][0]:
             best[name] = (pop, code)
     return {name: code for name, (_, code) in best.items()}
-
-
-def _cities() -> list[tuple[str, str]]:
-    """The city table as (name, code) pairs."""
-    return list(_city_table().items())
 
 
 @dataclass(slots=True)
