@@ -2,7 +2,53 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import click
+
+from search import SearchError
 from search.cli import cli
+from search.index import current_generation, reindex
+
+
+@cli.command("serve")
+@click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Index location [default: $NEWS_SEARCH_INDEX or ./index].",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="Worker threads (each keeps its own searcher).",
+)
+def serve_command(index_dir, host, port, threads) -> None:
+    """Serve the search site and JSON API with waitress; indexes seeds/ on first run."""
+    import waitress
+
+    from . import create_app
+
+    app = create_app({"INDEX": index_dir} if index_dir else None)
+    root = Path(app.config["INDEX"])
+    if current_generation(root) is None:
+        index_seeds(Path(app.config["SEEDS"]), root)
+    click.echo(f"serving {root} on http://{host}:{port}/ with {threads} threads")
+    waitress.serve(app, host=host, port=port, threads=threads)
+
+
+def index_seeds(seeds: Path, root: Path) -> None:
+    """First run: build the index from the project's sample articles so the site has content."""
+    try:
+        report = reindex([seeds], root, full=True)
+    except SearchError as error:
+        raise click.ClickException(f"could not index the seed articles: {error}") from error
+    click.echo(f"no index in {root}: indexed {report.added} seed articles from {seeds}")
 
 
 def main() -> None:

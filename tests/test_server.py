@@ -1,0 +1,123 @@
+"""End to end: the app under waitress on a loopback port, spoken to over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import waitress
+from click.testing import CliRunner
+
+from search.cli import cli
+from search.index import current_generation
+from web.cli import serve_command
+from web.security import CONTENT_SECURITY_POLICY
+
+
+def fetch(url: str) -> tuple[int, dict, bytes]:
+    """GET ``url``: status, headers and body, for error statuses too."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def assert_security_headers(headers: dict) -> None:
+    assert headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_home_page_over_http(live_server):
+    status, headers, body = fetch(live_server + "/")
+    assert status == 200
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert headers["Link"] == '</api/search>; rel="alternate"; type="application/json"'
+    assert_security_headers(headers)
+    html = body.decode()
+    assert "<h1" in html and "Latest articles" in html
+    assert 'aria-live="polite"' in html
+
+
+def test_api_search_over_http(live_server):
+    status, headers, body = fetch(live_server + "/api/search?q=syria")
+    assert status == 200
+    assert headers["Content-Type"] == "application/json"
+    assert_security_headers(headers)
+    data = json.loads(body)
+    assert data["total"] == 3
+    assert {r["title"][:20] for r in data["results"]} >= {"Syria, Turkey sign j"}
+
+
+def test_error_over_http(live_server):
+    status, headers, body = fetch(live_server + "/api/search?per_page=1000")
+    assert status == 400
+    assert headers["Content-Type"] == "application/json"
+    assert_security_headers(headers)
+    assert json.loads(body) == {
+        "error": {"code": 400, "message": "per_page: must be between 1 and 100"}
+    }
+    status, headers, body = fetch(live_server + "/articles/no-such-article")
+    assert status == 404
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert b"Not found" in body
+
+
+def test_static_files_and_exports_over_http(live_server):
+    status, headers, body = fetch(live_server + "/static/style.css")
+    assert (status, headers["Content-Type"]) == (200, "text/css; charset=utf-8")
+    assert_security_headers(headers)
+    status, headers, body = fetch(live_server + "/search.csv?q=syria")
+    assert (status, headers["Content-Type"]) == (200, "text/csv; charset=utf-8")
+    assert body.decode().splitlines()[0] == "# query: syria,filters: none,sort: relevance"
+    assert len(body.decode().splitlines()) == 2 + 3
+
+
+def test_concurrent_requests_get_consistent_answers(live_server):
+    """Searchers are per thread: many threads at once must all get the same right answer."""
+    urls = [live_server + f"/api/search?q={q}" for q in ("syria", "turkey", "quokka")] * 12
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(fetch, urls))
+    totals = {}
+    for url, (status, _, body) in zip(urls, answers, strict=True):
+        assert status == 200
+        totals.setdefault(url, set()).add(json.loads(body)["total"])
+    assert {url.rsplit("=", 1)[1]: t for url, t in totals.items()} == {
+        "syria": {3},
+        "turkey": {4},
+        "quokka": {1},
+    }
+
+
+def test_serve_indexes_the_seeds_on_first_run(tmp_path, monkeypatch):
+    served = {}
+
+    def fake_serve(app, **options):  # the real one blocks forever
+        served.update(options, index=app.config["INDEX"])
+
+    monkeypatch.setattr(waitress, "serve", fake_serve)
+    root = tmp_path / "index"
+    args = ["serve", "--index", str(root), "--port", "8123", "--threads", "2"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert f"no index in {root}: indexed 2 seed articles" in result.output
+    assert current_generation(root) is not None
+    assert served == {"host": "127.0.0.1", "port": 8123, "threads": 2, "index": root}
+    result = CliRunner().invoke(cli, args)  # second run: the index is there already
+    assert "indexed" not in result.output
+    assert f"serving {root} on http://127.0.0.1:8123/" in result.output
+
+
+def test_serve_has_help():
+    result = CliRunner().invoke(cli, ["serve", "--help"])
+    assert result.exit_code == 0
+    assert serve_command.help and "--threads" in result.output and "--index" in result.output
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_help_text(command):
+    assert cli.commands[command].get_short_help_str().strip()

@@ -1,0 +1,28 @@
+"""The JSON API: the same data as the pages, as JSON, plus its OpenAPI description."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+
+from . import openapi
+from .data import article_data, search_data
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.get("/search")
+def search() -> Response:
+    """search() as JSON, for the same parameters as the search page."""
+    return jsonify(search_data())
+
+
+@bp.get("/articles/<article_id>")
+def article(article_id: str) -> Response:
+    """One whole article as JSON."""
+    return jsonify(article_data(article_id))
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Response:
+    """The OpenAPI 3.1 description of the API and the exports."""
+    return jsonify(openapi.document())

@@ -1,0 +1,234 @@
+"""The OpenAPI 3.1 description of the JSON API and the exports, written by hand."""
+
+from __future__ import annotations
+
+from search.request import MAX_PER_PAGE, SORTS
+
+
+def _query(name: str, description: str, schema: dict, *, repeat: bool = False) -> dict:
+    if repeat:
+        schema = {"type": "array", "items": schema}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+        **({"style": "form", "explode": True} if repeat else {}),
+    }
+
+
+DAY = {"type": "string", "examples": ["2025-08-13", "2025-08", "30d", "1y"]}
+SEARCH_PARAMETERS = [
+    _query(
+        "q",
+        "Words to search for; `person:`, `country:`, `region:`, `source:` filter.",
+        {"type": "string"},
+    ),
+    _query("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
+    _query(
+        "per_page",
+        "Results per page.",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 10},
+    ),
+    _query(
+        "sort",
+        "Order of the results.",
+        {"type": "string", "enum": list(SORTS), "default": "relevance"},
+    ),
+    _query(
+        "region",
+        "Only articles about this region (repeat for any of several).",
+        {"type": "string"},
+        repeat=True,
+    ),
+    _query(
+        "country",
+        "Only articles naming this ISO 3166 alpha-2 country code.",
+        {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+        repeat=True,
+    ),
+    _query("person", "Only articles naming this person.", {"type": "string"}, repeat=True),
+    _query("source", "Only articles from this source.", {"type": "string"}, repeat=True),
+    _query("from", "First day: YYYY-MM-DD, YYYY-MM, YYYY or an age like 7d, 30d, 1y.", DAY),
+    _query("to", "Last day (inclusive), same forms as `from`.", DAY),
+]
+EXPORT_PARAMETERS = [p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page")]
+
+STRINGS = {"type": "array", "items": {"type": "string"}}
+RESULT = {
+    "type": "object",
+    "required": ["id", "title", "title_html", "url", "source", "published", "snippet"],
+    "properties": {
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        "title_html": {"type": "string", "description": "Escaped HTML with <mark> around hits."},
+        "url": {"type": "string"},
+        "source": {"type": "string"},
+        "published": {"type": ["string", "null"], "format": "date-time"},
+        "authors": STRINGS,
+        "regions": STRINGS,
+        "countries": STRINGS,
+        "people": STRINGS,
+        "snippet": {"type": "string", "description": "Escaped HTML with <mark> around hits."},
+        "score": {"type": ["number", "null"]},
+    },
+}
+FACET = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "value": {"type": "string"},
+            "count": {"type": "integer"},
+            "selected": {"type": "boolean"},
+        },
+    },
+}
+SEARCH = {
+    "type": "object",
+    "required": ["query", "total", "page", "per_page", "pages", "sort", "results", "facets"],
+    "properties": {
+        "query": {"type": "string"},
+        "total": {"type": "integer"},
+        "page": {"type": "integer"},
+        "per_page": {"type": "integer"},
+        "pages": {"type": "integer"},
+        "sort": {"type": "string", "enum": list(SORTS)},
+        "filters": {"type": "object"},
+        "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
+        "facets": {
+            "type": "object",
+            "properties": {
+                "region": FACET,
+                "country": FACET,
+                "person": FACET,
+                "source": FACET,
+                "date": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "from": {"type": "string"},
+                            "to": {"type": "string"},
+                            "count": {"type": "integer"},
+                        },
+                    },
+                },
+                "date_unit": {"type": "string", "enum": ["day", "month"]},
+            },
+        },
+        "suggestion": {"type": ["string", "null"]},
+    },
+}
+ARTICLE = {
+    "type": "object",
+    "required": ["id", "title", "body"],
+    "properties": {
+        **{
+            name: {"type": "string"}
+            for name in ("id", "title", "body", "subtitle", "url", "source", "dateline_place")
+        },
+        "published": {"type": ["string", "null"], "format": "date-time"},
+        **{
+            name: STRINGS
+            for name in ("authors", "tags", "people", "countries", "focus_countries", "regions")
+        },
+    },
+}
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "integer"}, "message": {"type": "string"}},
+        }
+    },
+}
+
+
+def _error(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+ERRORS = {
+    "400": _error("A parameter has a value that cannot be used."),
+    "503": _error("There is no index yet."),
+}
+
+
+def _ok(description: str, media: str, schema: dict) -> dict:
+    return {"200": {"description": description, "content": {media: {"schema": schema}}}, **ERRORS}
+
+
+def document() -> dict:
+    """The whole OpenAPI document."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "News search API",
+            "version": "1.0.0",
+            "description": "Search a news corpus: ranked results, facets and exports.",
+        },
+        "paths": {
+            "/api/search": {
+                "get": {
+                    "operationId": "search",
+                    "summary": "One page of results with facets.",
+                    "parameters": SEARCH_PARAMETERS,
+                    "responses": _ok(
+                        "Results", "application/json", {"$ref": "#/components/schemas/Search"}
+                    ),
+                }
+            },
+            "/api/articles/{id}": {
+                "get": {
+                    "operationId": "getArticle",
+                    "summary": "One whole article.",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
+                    "responses": {
+                        **_ok(
+                            "The article",
+                            "application/json",
+                            {"$ref": "#/components/schemas/Article"},
+                        ),
+                        "404": _error("No article has this id."),
+                    },
+                }
+            },
+            "/api/search.jsonl": {
+                "get": {
+                    "operationId": "exportJsonLines",
+                    "summary": "Every match; the first line is {query, filters}.",
+                    "parameters": EXPORT_PARAMETERS,
+                    "responses": _ok("JSON Lines", "application/x-ndjson", {"type": "string"}),
+                }
+            },
+            "/search.csv": {
+                "get": {
+                    "operationId": "exportCsv",
+                    "summary": "Every match as CSV; the first row records the query.",
+                    "parameters": EXPORT_PARAMETERS,
+                    "responses": _ok("CSV", "text/csv", {"type": "string"}),
+                }
+            },
+            "/search.atom": {
+                "get": {
+                    "operationId": "feed",
+                    "summary": "Atom feed of the newest 50 matches.",
+                    "parameters": EXPORT_PARAMETERS,
+                    "responses": _ok("Atom", "application/atom+xml", {"type": "string"}),
+                }
+            },
+        },
+        "components": {
+            "schemas": {"Search": SEARCH, "Result": RESULT, "Article": ARTICLE, "Error": ERROR}
+        },
+    }

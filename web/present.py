@@ -1,0 +1,224 @@
+"""Presentation: turn search() and get_article() data into what the templates show.
+
+Links, chips, pagination, facet labels and histogram bars are computed here, in Python, so the
+templates only lay them out (and tests can check them without parsing HTML).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from urllib.parse import urlencode, urlsplit
+
+import pycountry
+from flask import Flask, url_for
+
+from search.query import SearchRequest
+from search.request import SORTS
+
+FACETS = {"region": "Region", "country": "Country", "person": "People", "source": "Source"}
+DEFAULTS = SearchRequest()
+WINDOW = 2  # page links shown either side of the current page
+BAR_WIDTH, BAR_GAP, CHART_HEIGHT = 10, 2, 48
+
+
+@cache
+def country_name(code: str) -> str:
+    """A country's display name from its ISO alpha-2 code (the code itself when unknown)."""
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return code
+    return getattr(country, "common_name", None) or country.name
+
+
+def human_date(iso: str | None, unit: str = "day") -> str:
+    """``2025-08-13T21:16:00`` as ``13 Aug 2025`` (or ``Aug 2025`` for a month)."""
+    if not iso:
+        return ""
+    try:
+        when = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{when:%b %Y}" if unit == "month" else f"{when.day} {when:%b %Y}"
+
+
+def is_web_url(url: str | None) -> bool:
+    """Only http(s) URLs with a host become links; ``javascript:`` and friends never do."""
+    try:
+        parts = urlsplit(url or "")
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def state_of(data: dict) -> dict:
+    """The parameters that reproduce a search() result, normalised (drops unknown ones)."""
+    filters = data.get("filters", {})
+    state = {name: list(filters.get(name) or []) for name in FACETS}
+    state |= {
+        "q": data["query"],
+        "from": filters.get("from") or "",
+        "to": filters.get("to") or "",
+        "sort": data["sort"],
+        "per_page": data["per_page"],
+        "page": data["page"],
+    }
+    return state
+
+
+def query_pairs(state: dict) -> list[tuple[str, str]]:
+    """``state`` as query-string pairs, leaving out empty values and defaults."""
+    pairs = [("q", state["q"])] if state["q"] else []
+    for name in FACETS:
+        pairs += [(name, value) for value in state[name]]
+    pairs += [(name, state[name]) for name in ("from", "to") if state[name]]
+    if state["sort"] != DEFAULTS.sort:
+        pairs.append(("sort", state["sort"]))
+    if state["per_page"] != DEFAULTS.per_page:
+        pairs.append(("per_page", str(state["per_page"])))
+    if state["page"] != 1:
+        pairs.append(("page", str(state["page"])))
+    return pairs
+
+
+def hidden_pairs(state: dict, *skip: str) -> list[tuple[str, str]]:
+    """The parameters a form must carry as hidden inputs besides the fields it shows."""
+    return [(k, v) for k, v in query_pairs({**state, "page": 1}) if k not in skip]
+
+
+def link(state: dict, endpoint: str = "site.search", **changes) -> str:
+    """A URL for ``state`` with ``changes`` applied; any change but ``page`` goes to page 1."""
+    new = {**state, "page": 1, **changes}
+    pairs = query_pairs(new)
+    return url_for(endpoint) + ("?" + urlencode(pairs) if pairs else "")
+
+
+def chips(state: dict) -> list[dict]:
+    """One removable chip per active filter: its label and a link without it."""
+    out = []
+    for name, title in FACETS.items():
+        for value in state[name]:
+            rest = [v for v in state[name] if v != value]
+            label = country_name(value) if name == "country" else value
+            out.append({"name": title, "label": label, "href": link(state, **{name: rest})})
+    for name, title in (("from", "From"), ("to", "To")):
+        if state[name]:
+            out.append({"name": title, "label": state[name], "href": link(state, **{name: ""})})
+    return out
+
+
+def pagination(state: dict, pages: int) -> dict:
+    """Previous/next links and a window of page numbers (None marks a gap)."""
+    current = state["page"]
+    shown = {1, pages, *range(max(1, current - WINDOW), min(pages, current + WINDOW) + 1)}
+    numbers: list[dict | None] = []
+    for number in sorted(shown):
+        if numbers and numbers[-1] is not None and number > numbers[-1]["number"] + 1:
+            numbers.append(None)
+        numbers.append(
+            {"number": number, "href": link(state, page=number), "current": number == current}
+        )
+    return {
+        "prev": link(state, page=current - 1) if 1 < current <= pages else None,
+        "next": link(state, page=current + 1) if current < pages else None,
+        "numbers": numbers if pages > 1 else [],
+    }
+
+
+def facet_groups(data: dict) -> list[dict]:
+    """The sidebar's checkbox groups, labelled for people (country codes become names)."""
+    groups = []
+    for name, title in FACETS.items():
+        options = [
+            {
+                **item,
+                "label": country_name(item["value"]) if name == "country" else item["value"],
+                "id": f"facet-{name}-{n}",
+            }
+            for n, item in enumerate(data["facets"].get(name, []))
+        ]
+        groups.append({"name": name, "title": title, "options": options})
+    return groups
+
+
+def histogram(data: dict, state: dict) -> dict | None:
+    """Bars for the date facet: geometry for an inline SVG and a filter link per bar."""
+    buckets = data["facets"].get("date") or []
+    if not buckets:
+        return None
+    unit = data["facets"].get("date_unit", "day")
+    tallest = max(b["count"] for b in buckets) or 1
+    bars = []
+    for n, bucket in enumerate(buckets):
+        height = round(bucket["count"] / tallest * CHART_HEIGHT, 1) if bucket["count"] else 0
+        label = human_date(bucket["from"], unit)
+        bars.append(
+            {
+                **bucket,
+                "x": n * BAR_WIDTH + BAR_GAP / 2,
+                "y": CHART_HEIGHT - height,
+                "height": height,
+                "label": f"{label}: {bucket['count']} article{'' if bucket['count'] == 1 else 's'}",
+                "href": link(state, **{"from": bucket["from"], "to": bucket["to"]}),
+            }
+        )
+    return {
+        "bars": bars,
+        "unit": unit,
+        "bar_width": BAR_WIDTH - BAR_GAP,
+        "width": len(buckets) * BAR_WIDTH,
+        "height": CHART_HEIGHT,
+        "first": human_date(buckets[0]["from"], unit),
+        "last": human_date(buckets[-1]["from"], unit),
+    }
+
+
+def search_page(data: dict) -> dict:
+    """Everything the search template shows besides the raw data."""
+    state = state_of(data)
+    return {
+        "state": state,
+        "chips": chips(state),
+        "pagination": pagination(state, data["pages"]),
+        "facets": facet_groups(data),
+        "histogram": histogram(data, state),
+        "suggestion": data["suggestion"] and link(state, q=data["suggestion"]),
+        "sorts": SORTS,
+        "hidden": {
+            "search": hidden_pairs(state, "q"),
+            "facets": hidden_pairs(state, *FACETS),
+            "sort": hidden_pairs(state, "sort"),
+        },
+        "first": (state["page"] - 1) * state["per_page"] + 1,
+        "json": link(state, "api.search", page=state["page"]),
+        "atom": link(state, "exports.atom"),
+        "csv": link(state, "exports.csv"),
+        "jsonl": link(state, "exports.jsonl"),
+        "clear_all": link({**state, **{name: [] for name in FACETS}, "from": "", "to": ""}),
+    }
+
+
+def filter_link(name: str, value: str) -> str:
+    """The search for one facet value, e.g. ``/search?person=Yasar+Guler``."""
+    return url_for("site.search") + "?" + urlencode({name: value})
+
+
+def article_page(article: dict) -> dict:
+    """The article template's extras: paragraphs, a safe source link and facet links."""
+    return {
+        "paragraphs": [p.strip() for p in article.get("body", "").split("\n\n") if p.strip()],
+        "url": article.get("url") if is_web_url(article.get("url")) else None,
+        "people": [(p, filter_link("person", p)) for p in article.get("people", [])],
+        "countries": [
+            (country_name(c), filter_link("country", c)) for c in article.get("countries", [])
+        ],
+        "regions": [(r, filter_link("region", r)) for r in article.get("regions", [])],
+        "source": article.get("source") and filter_link("source", article["source"]),
+        "json": url_for("api.article", article_id=article["id"]),
+    }
+
+
+def init_app(app: Flask) -> None:
+    """Register the template filters."""
+    app.add_template_filter(human_date, "human_date")
+    app.add_template_filter(country_name, "country_name")
