@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import waitress
+from waitress import wasyncore
 
 from search.index import reindex
 from web import create_app
@@ -155,11 +156,17 @@ def runner(app):
 def live_server(index_root) -> Iterator[str]:
     """The app served by waitress on a free loopback port; yields the base URL."""
     app = create_app({"TESTING": True, "INDEX": index_root})
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    sockets: dict = {}
+    server = waitress.create_server(app, map=sockets, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        server.close()
+        # Close every socket from inside the server's own loop (a trigger callback): closing
+        # them from this thread races with its select() and can raise there. An empty map
+        # ends the loop, so run() returns.
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(sockets))
         thread.join(timeout=5)
+        server.task_dispatcher.shutdown()
+        assert not thread.is_alive()
