@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -157,7 +158,9 @@ def _readable(root: Path) -> bool:
 
 
 def _rebuild(paths, root: Path, workers, progress) -> Report:
-    building = root / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.building"
+    # Microseconds too: two rebuilds within one second must not collide.
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    building = root / f"gen-{stamp}-{os.getpid()}.building"
     building.mkdir(parents=True)
     ix = whoosh_index.create_in(str(building), build_schema())
     report = Report()

@@ -174,11 +174,7 @@ def _positive(query: Query) -> bool:
     if isinstance(query, AndNot):
         return _positive(query.a)
     children = list(query.children())
-    return _positive_leaf(query) if not children else any(_positive(c) for c in children)
-
-
-def _positive_leaf(query: Query) -> bool:
-    return not isinstance(query, Not)
+    return not children or any(_positive(c) for c in children)
 
 
 def _resolve_filters(filters: dict[str, list[str]], searcher: Searcher) -> dict[str, list[str]]:
@@ -213,9 +209,7 @@ def _rank(searcher: Searcher, query: Query, hits: set[int], request: SearchReque
     start = (request.page - 1) * request.per_page
     if not hits or start >= len(hits):
         return []
-    sort = request.sort
-    if sort == "relevance" and isinstance(query, Every):
-        sort = "newest"  # browsing: the newest first
+    sort = _applied_sort(request, query)
     if sort == "relevance":
         results = searcher.search(query, filter=hits, limit=start + request.per_page)
         return [(hit.docnum, hit.score) for hit in results[start:]]
@@ -227,6 +221,13 @@ def _rank(searcher: Searcher, query: Query, hits: set[int], request: SearchReque
         reverse=sort == "newest",
     )
     return [(hit.docnum, None) for hit in results[start:]]
+
+
+def _applied_sort(request: SearchRequest, query: Query) -> str:
+    """Browsing (no words to rank by) lists the newest first."""
+    if request.sort == "relevance" and isinstance(query, Every):
+        return "newest"
+    return request.sort
 
 
 def _result(searcher: Searcher, docnum: int, score, terms, snippets: bool) -> dict:

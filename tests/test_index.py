@@ -70,7 +70,6 @@ def test_full_rebuild_switches_generation_atomically(tmp_path: Path, corpus: Pat
     root = tmp_path / "index"
     reindex([corpus], root, workers=1)
     old = current_generation(root)
-    time.sleep(1.1)  # generation names carry the second
     report = reindex([SEEDS], root, full=True, workers=2)
     assert report.added == 2 and current_generation(root) != old
     assert count(root) == 2
