@@ -66,6 +66,7 @@ def search(root: str | Path, request: SearchRequest, *, snippets: bool = True) -
         "per_page": request.per_page,
         "pages": max(1, -(-len(hits) // request.per_page)),
         "sort": request.sort,
+        "sorted_by": _applied_sort(request, query),
         "filters": request.describe(),
         "results": [_result(searcher, n, score, terms, snippets) for n, score in ranked],
         "facets": _facets(table, matched, sets, request),

@@ -16,6 +16,7 @@ from conftest import EXTRA_ARTICLES, SEEDS, write_jsonl
 from search.index import reindex
 from web import create_app
 from web.errors import error_body
+from web.exports import atom_entry
 from web.security import CONTENT_SECURITY_POLICY
 
 SEED_TITLES = (
@@ -186,6 +187,16 @@ def test_sort_selector_and_order(client):
     assert [r["id"] for r in oldest] == [r["id"] for r in reversed(newest)]
 
 
+def test_browsing_says_it_lists_the_newest_first(client):
+    data = api(client, "/api/search")
+    assert (data["sort"], data["sorted_by"]) == ("relevance", "newest")
+    assert api(client, "/api/search?q=syria")["sorted_by"] == "relevance"
+    doc, _ = page(client, "/search")
+    assert doc.xpath("//select[@name='sort']/option[@selected]/@value") == ["newest"]
+    # The links keep the requested order, so typing words afterwards ranks by relevance.
+    assert not [href for href in doc.xpath("//a/@href") if "sort=" in href]
+
+
 def test_did_you_mean_link(client):
     doc, _ = page(client, "/search?q=syrai")
     (suggestion,) = doc.xpath("//p[@class='suggestion']")
@@ -297,7 +308,7 @@ def test_no_inline_script_or_style_anywhere(client):
 def test_api_search_shape(client):
     data = api(client, "/api/search?q=syria+turkey&per_page=3")
     assert list(data) == [
-        "query", "total", "page", "per_page", "pages", "sort", "filters",
+        "query", "total", "page", "per_page", "pages", "sort", "sorted_by", "filters",
         "results", "facets", "suggestion",
     ]  # fmt: skip
     assert (data["query"], data["total"], data["page"]) == ("syria turkey", 4, 1)
@@ -519,6 +530,14 @@ def test_atom_feed_of_the_newest_matches(client):
         assert entry.findtext(f"{ATOM}id") == link
         assert entry.findtext(f"{ATOM}title") and entry.find(f"{ATOM}summary") is not None
     assert "<mark>" in entries[0].findtext(f"{ATOM}summary")
+
+
+def test_an_undated_article_takes_the_feeds_time_in_atom(app):
+    undated = {"id": "x", "title": "T", "published": None, "authors": [], "snippet": ""}
+    with app.test_request_context("/search.atom"):
+        entry = atom_entry(undated, "2025-08-14T00:00:00Z")
+    assert entry.findtext(f"{ATOM}updated") == "2025-08-14T00:00:00Z"
+    assert entry.find(f"{ATOM}published") is None
 
 
 # Configuration and a reindex under a running app

@@ -121,23 +121,27 @@ def atom_feed(data: dict, state: dict) -> bytes:
     newest = data["results"][0]["published"] if data["results"] else None
     _add(feed, "title", f"News search: {query}" if query else "News search: latest articles")
     _add(feed, "id", self_url)
-    _add(feed, "updated", _stamp(newest) if newest else _stamp(datetime.now(UTC).isoformat()))
+    updated = _stamp(newest or datetime.now(UTC).isoformat())
+    _add(feed, "updated", updated)
     _add(feed, "link", rel="self", href=self_url)
     html_url = _external(present.link(state, **plain))
     _add(feed, "link", rel="alternate", type="text/html", href=html_url)
     _add(ET.SubElement(feed, f"{{{ATOM}}}author"), "name", "News Search")
     for result in data["results"]:
-        feed.append(atom_entry(result))
+        feed.append(atom_entry(result, updated))
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
-def atom_entry(result: dict) -> ET.Element:
-    """One article as an Atom entry; its link is our article page, never the corpus URL."""
+def atom_entry(result: dict, undated: str) -> ET.Element:
+    """One article as an Atom entry; its link is our article page, never the corpus URL.
+
+    Atom requires an ``updated`` time: an undated article takes the feed's (``undated``).
+    """
     entry = ET.Element(f"{{{ATOM}}}entry")
     href = url_for("site.article", article_id=result["id"], _external=True)
     _add(entry, "id", href)
     _add(entry, "title", result["title"], type="text")
-    _add(entry, "updated", _stamp(result["published"]))
+    _add(entry, "updated", _stamp(result["published"]) if result["published"] else undated)
     if result["published"]:
         _add(entry, "published", _stamp(result["published"]))
     _add(entry, "link", rel="alternate", type="text/html", href=href)
@@ -159,9 +163,9 @@ def _external(path: str) -> str:
     return request.host_url.rstrip("/") + path
 
 
-def _stamp(iso: str | None) -> str:
+def _stamp(iso: str) -> str:
     """An RFC 3339 time for Atom: stored times are naive UTC."""
-    when = datetime.fromisoformat(iso) if iso else datetime(1970, 1, 1)
+    when = datetime.fromisoformat(iso)
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return when.isoformat().replace("+00:00", "Z")

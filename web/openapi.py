@@ -94,7 +94,12 @@ SEARCH = {
         "page": {"type": "integer"},
         "per_page": {"type": "integer"},
         "pages": {"type": "integer"},
-        "sort": {"type": "string", "enum": list(SORTS)},
+        "sort": {"type": "string", "enum": list(SORTS), "description": "as requested"},
+        "sorted_by": {
+            "type": "string",
+            "enum": list(SORTS),
+            "description": "as applied: a search without words lists the newest first",
+        },
         "filters": {"type": "object"},
         "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
         "facets": {
