@@ -30,6 +30,7 @@ from .extract import Article
 from .pipeline import Extracted, extract_corpus, source_hash
 from .read import Skip
 from .schema import build_schema
+from .stories import STORIES, StoryStore
 
 POINTER = "CURRENT"
 LOCK = "reindex.lock"
@@ -59,6 +60,7 @@ class Report:
     unchanged: int = 0
     removed: int = 0
     skipped: list[Skip] = field(default_factory=list)
+    duplicates: list[Skip] = field(default_factory=list)  # same text as an indexed article
     duration: float = 0.0
     stages: dict[str, float] = field(default_factory=dict)
     generation: str = ""
@@ -77,6 +79,7 @@ class Report:
             "removed": self.removed,
             "duration": round(self.duration, 3),
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "duplicates": [{"path": s.path, "reason": s.reason} for s in self.duplicates],
             "stages": {k: round(v, 3) for k, v in self.stages.items()},
             "generation": self.generation,
         }
@@ -139,8 +142,8 @@ def reindex(
     with reindex_lock(root):
         _remove_leftovers(root)
         gen = current_generation(root)
-        if gen is not None and not full and not _readable(root):
-            full = True  # an index from an older schema: rebuild it rather than fail
+        if gen is not None and not full and not _readable(root, gen):
+            full = True  # an index from an older version: rebuild it rather than fail
         if full or gen is None:
             report = _rebuild(paths, root, workers, progress)
         else:
@@ -149,12 +152,12 @@ def reindex(
     return report
 
 
-def _readable(root: Path) -> bool:
+def _readable(root: Path, gen: Path) -> bool:
     try:
         open_index(root)
     except StaleIndex:
         return False
-    return True
+    return (gen / STORIES).exists()
 
 
 def _rebuild(paths, root: Path, workers, progress) -> Report:
@@ -165,11 +168,12 @@ def _rebuild(paths, root: Path, workers, progress) -> Report:
     ix = whoosh_index.create_in(str(building), build_schema())
     report = Report()
     extracted = extract_corpus(paths, _load_repeats(root), workers=workers, progress=progress)
-    with _writer(ix) as writer:
+    with _writer(ix) as writer, _stories(building) as stories:
         seen: dict[str, str] = {}
         for item in _stream(extracted, report):
-            if _first(item.article, seen, report):
+            if _first(item.article, seen, report) and _original(item, stories, report):
                 writer.add_document(**_document(item.article, item.source_hash))
+                _timed(report, "linking", stories.add, item.article.id, item.signature)
                 report.added += 1
         report.stages.update(extracted.stages)
         commit_started = time.perf_counter()
@@ -185,27 +189,40 @@ def _rebuild(paths, root: Path, workers, progress) -> Report:
 def _update(paths, root: Path, gen: Path, prune: bool, workers, progress) -> Report:
     ix = open_index(root)
     known, files = _known(ix)
-    unchanged_paths = _unchanged_files(files)
     report = Report(generation=gen.name)
-    extracted = extract_corpus(
-        paths, _load_repeats(root), workers=workers, progress=progress, skip_paths=unchanged_paths
-    )
-    with _writer(ix) as writer:
+    # Stories are committed before Whoosh; a run killed in between leaves them out of step,
+    # which the next run repairs: it re-reads the files of articles the stories lack.
+    with _writer(ix) as writer, _stories(gen) as stories:
+        missing = _align(stories, known)
+        unchanged_paths = _unchanged_files(files) - {known[i][0] for i in missing}
+        extracted = extract_corpus(
+            paths, _load_repeats(root), workers=workers, progress=progress,
+            skip_paths=unchanged_paths,
+        )  # fmt: skip
         seen: dict[str, str] = {}
         for item in _stream(extracted, report):
             art = item.article
             if not _first(art, seen, report):
                 continue
             old = known.get(art.id)
-            if old and old[1] == art.content_hash():
+            if old and old[1] == art.content_hash() and art.id not in missing:
                 report.unchanged += 1
-                continue
-            writer.update_document(**_document(art, item.source_hash))
-            report.updated += bool(old)
-            report.added += not old
+            elif _original(item, stories, report):
+                if not old or old[1] != art.content_hash():
+                    writer.update_document(**_document(art, item.source_hash))
+                    report.updated += bool(old)
+                    report.added += not old
+                _timed(report, "linking", stories.add, art.id, item.signature)
+            elif old:  # now a copy of another article: keep only that one
+                writer.delete_by_term("id", art.id)
+                stories.remove(art.id)
+                report.removed += 1
         report.unchanged += sum(1 for _, (p, _) in known.items() if p in unchanged_paths)
         if prune:
-            report.removed = _prune(writer, known, seen, extracted.scanned, unchanged_paths)
+            gone = _prune(writer, known, seen, extracted.scanned, unchanged_paths)
+            for doc_id in gone:
+                stories.remove(doc_id)
+            report.removed += len(gone)
         report.stages.update(extracted.stages)
         commit_started = time.perf_counter()
     report.stages["commit"] = time.perf_counter() - commit_started
@@ -223,6 +240,41 @@ def _writer(ix: Index) -> Iterator[IndexWriter]:
         writer.cancel()
         raise
     writer.commit()
+
+
+@contextmanager
+def _stories(gen: Path) -> Iterator[StoryStore]:
+    """The story store of a generation: links recomputed and committed on success."""
+    store = StoryStore(gen / STORIES)
+    try:
+        yield store
+    except BaseException:
+        store.abandon()
+        raise
+    store.finish()
+
+
+def _align(stories: StoryStore, known: dict[str, tuple[str, str]]) -> set[str]:
+    """Drop stored stories of articles not in the index; return indexed articles without one."""
+    stored = stories.ids()
+    for ghost in stored - known.keys():
+        stories.remove(ghost)
+    return known.keys() - stored
+
+
+def _original(item, stories: StoryStore, report: Report) -> bool:
+    """False, and reported, when an article's text is already indexed under another id."""
+    first = stories.duplicate_of(item.signature, item.article.id)
+    if first is None:
+        return True
+    report.duplicates.append(Skip(item.article.path, f"same text as article {first}"))
+    return False
+
+
+def _timed(report: Report, stage: str, fn, *args) -> None:
+    started = time.perf_counter()
+    fn(*args)
+    report.stages[stage] = report.stages.get(stage, 0.0) + time.perf_counter() - started
 
 
 def _stream(extracted: Extracted, report: Report) -> Iterator:
@@ -260,15 +312,15 @@ def _unchanged_files(files: dict[str, str]) -> set[str]:
     return {p for p, h in files.items() if h and os.path.exists(p) and source_hash(Path(p)) == h}
 
 
-def _prune(writer, known, seen, scanned: set[str], unchanged: set[str]) -> int:
+def _prune(writer, known, seen, scanned: set[str], unchanged: set[str]) -> list[str]:
     """Delete articles whose file is gone, or whose file was read again without them."""
-    removed = 0
+    removed = []
     for doc_id, (path, _) in known.items():
         if doc_id in seen or path in unchanged:
             continue
         if not os.path.exists(path) or path in scanned:
             writer.delete_by_term("id", doc_id)
-            removed += 1
+            removed.append(doc_id)
     return removed
 
 

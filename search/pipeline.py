@@ -13,6 +13,7 @@ from pathlib import Path
 from . import SearchError
 from .extract import TIMINGS, Article, extract
 from .read import Page, Skip, decode, discover, read_file
+from .stories import Signature, signature
 from .textpage import learn_repeats, page_line_keys
 
 # Bump when extraction changes, so an incremental run re-extracts files whose bytes did not change.
@@ -25,10 +26,11 @@ Progress = Callable[[int, int, int], None]  # (bytes done, bytes total, articles
 
 @dataclass
 class Item:
-    """One extracted article and the hash of the file it came from."""
+    """One extracted article, its story signature and the hash of the file it came from."""
 
     article: Article
     source_hash: str
+    signature: Signature
 
 
 @dataclass
@@ -116,10 +118,11 @@ def _items(todo, skips, learned, workers, progress, result: Extracted) -> Iterat
             yield outcome
         else:
             articles += 1
+            article, sig = outcome
             if sample < SAMPLE_CHARS:
-                result.sample_texts.append(outcome.body)
-                sample += len(outcome.body)
-            yield Item(outcome, file_hash)
+                result.sample_texts.append(article.body)
+                sample += len(article.body)
+            yield Item(article, file_hash, sig)
         if progress:
             progress(done, total, articles)
     result.stages["wall"] = time.perf_counter() - started
@@ -145,13 +148,16 @@ def _pages(
             yield page, key, site_keys, share, file_hash
 
 
-def _extract_pages(job) -> tuple[Article | Skip, int, str, dict[str, float]]:
+def _extract_pages(job) -> tuple[tuple[Article, Signature] | Skip, int, str, dict[str, float]]:
     page, key, site_keys, share, file_hash = job
     before = dict(TIMINGS)
     if isinstance(page, Skip):
         return page, share, file_hash, {}
     try:
-        outcome: Article | Skip = extract(page, key, site_keys)
+        article = extract(page, key, site_keys)
+        started = time.perf_counter()
+        outcome: tuple[Article, Signature] | Skip = (article, signature(article))
+        TIMINGS["stories"] = TIMINGS.get("stories", 0.0) + time.perf_counter() - started
     except SearchError as error:
         outcome = Skip(page.path + page.locator, str(error))
     except Exception as error:  # noqa: BLE001 - one bad page must never stop the run

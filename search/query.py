@@ -6,15 +6,15 @@ escapes this module (results are lazy and die with their searcher).
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh.qparser import FieldAliasPlugin, GtLtPlugin, MultifieldParser, OrGroup
-from whoosh.qparser.dateparse import DateParserPlugin
-from whoosh.query import And, AndNot, DateRange, Every, Not, NullQuery, NumericRange, Or, Query
+from whoosh import collectors
+from whoosh.query import Every, Or, Query, Term
 from whoosh.searching import Searcher
+from whoosh.sorting import FieldFacet, FunctionFacet
 
 from . import SearchError
 from .analysis import normalize
@@ -22,23 +22,27 @@ from .facets import FacetTable, date_buckets, facet_counts
 from .highlight import highlight_text, query_terms, snippet
 from .index import NoIndex, current_generation, open_index
 from .request import FACET_PARAMS, BadParameter, SearchRequest, parse_request
-from .schema import TEXT_FIELDS
+from .stories import StoryTable
+from .syntax import parse_query
 
 __all__ = [
     "ArticleNotFound",
     "BadParameter",
     "SearchRequest",
+    "StoryNotFound",
     "get_article",
+    "get_story",
     "iter_results",
+    "parse_query",
     "parse_request",
+    "related",
     "search",
 ]
 
-MAX_TERMS = 64  # words kept from a pasted essay: enough to rank, bounded in cost
-FIELD_SYNTAX = re.compile(r'\b(person|country|region|source):("[^"]*"|\S+)', re.IGNORECASE)
-NEGATION = re.compile(r'(?:^|(?<=\s))(?:-|NOT\s+)("[^"]*"|[^\s()"]+)')
-DANGLING_FIELD = re.compile(r"\b\w+:(?=\s|$)")
 SUGGEST_BELOW = 3
+MORE = 20  # collapsed articles listed under a hit, "and N more"
+RELATED = 8
+RELATED_TERMS = 12
 _local = threading.local()
 
 
@@ -46,155 +50,130 @@ class ArticleNotFound(SearchError):
     """No article has this id."""
 
 
+class StoryNotFound(SearchError):
+    """No story has this id."""
+
+
+@dataclass
+class _Open:
+    """One thread's view of the serving index: searcher, facet and story tables."""
+
+    searcher: Searcher
+    facets: FacetTable
+    stories: StoryTable
+
+
 def search(root: str | Path, request: SearchRequest, *, snippets: bool = True) -> dict:
-    """Run a search request: one page of ranked results, exact total, facets and a suggestion."""
-    searcher, table = _searcher(Path(root))
-    query, field_filters = parse_query(request.q, searcher)
-    matched = set(searcher.docs_for_query(query)) if query is not Every else None
-    sets = {
-        name: table.matching(FACET_PARAMS[name], values)
-        for name, values in {**request.filters(), **field_filters}.items()
-    }
-    sets["date"] = table.in_dates(request.date_from, request.date_to)
-    hits = _combine(matched, sets.values(), table)
-    ranked = _rank(searcher, query, hits, request)
+    """Run a search request: one page of ranked results, exact totals, facets and a suggestion.
+
+    ``total`` counts matching articles; ``total_results`` counts what the result list pages
+    over once collapsed: stories (``collapse="story"``) or distinct texts (``"none"``).
+    """
+    view = _open(Path(root))
+    query, matched, sets = _match(view, request)
+    hits = _combine(matched, sets.values(), view.facets)
+    key = view.stories.key(request.collapse)
+    groups = len({key[d] for d in hits})
+    ranked = _rank(view.searcher, query, hits, request, key)
     terms = query_terms(query)
     return {
         "query": request.q,
         "total": len(hits),
+        "total_results": groups,
+        "collapse": request.collapse,
         "page": request.page,
         "per_page": request.per_page,
-        "pages": max(1, -(-len(hits) // request.per_page)),
+        "pages": max(1, -(-groups // request.per_page)),
         "sort": request.sort,
         "sorted_by": _applied_sort(request, query),
         "filters": request.describe(),
-        "results": [_result(searcher, n, score, terms, snippets) for n, score in ranked],
-        "facets": _facets(table, matched, sets, request),
-        "suggestion": _suggest(searcher, request, len(hits)),
+        "results": [
+            {**_result(view, n, score, terms, snippets), **_collapsed(view, n, hits, key)}
+            for n, score in ranked
+        ],
+        "facets": _facets(view.facets, matched, sets, request),
+        "suggestion": _suggest(view.searcher, request, len(hits)),
     }
 
 
 def iter_results(root: str | Path, request: SearchRequest) -> Iterator[dict]:
-    """Every result of a request (no paging, no snippets), for exports."""
-    searcher, table = _searcher(Path(root))
-    query, field_filters = parse_query(request.q, searcher)
-    matched = set(searcher.docs_for_query(query)) if query is not Every else None
-    sets = [
-        table.matching(FACET_PARAMS[n], v)
-        for n, v in {**request.filters(), **field_filters}.items()
-    ]
-    sets.append(table.in_dates(request.date_from, request.date_to))
-    hits = _combine(matched, sets, table)
+    """Every matching article (no paging, no collapsing, no snippets), for exports."""
+    view = _open(Path(root))
+    query, matched, sets = _match(view, request)
+    hits = _combine(matched, sets.values(), view.facets)
     everything = SearchRequest(sort=request.sort, per_page=max(1, len(hits)), page=1, q=request.q)
-    for docnum, score in _rank(searcher, query, hits, everything):
-        yield _result(searcher, docnum, score, set(), False)
+    for docnum, score in _rank(view.searcher, query, hits, everything, None):
+        yield _result(view, docnum, score, set(), False)
 
 
 def get_article(root: str | Path, article_id: str) -> dict:
-    """One whole article by id."""
-    searcher, _ = _searcher(Path(root))
-    docnum = searcher.document_number(id=article_id)
+    """One whole article by id, with its story and the story's other articles."""
+    view = _open(Path(root))
+    docnum = view.stories.docnum.get(article_id)
     if docnum is None:
         raise ArticleNotFound(f"no article with id {article_id!r}")
-    fields = searcher.stored_fields(docnum)
+    fields = view.searcher.stored_fields(docnum)
+    story = view.stories.story[docnum]
     return {
         **_plain(fields),
+        "story": _story(view, docnum),
         "body": fields.get("body", ""),
         "subtitle": fields.get("subtitle", ""),
         "dateline_place": fields.get("dateline_place", ""),
         "tags": _split(fields.get("tags")),
         "focus_countries": _split(fields.get("focus_countries")),
+        "coverage": _briefs(view, [d for d in view.stories.members[story] if d != docnum]),
     }
 
 
-def parse_query(text: str, searcher: Searcher) -> tuple[Query, dict[str, list[str]]]:
-    """The user's query as a Whoosh query plus facet filters given as ``person:``-style prefixes.
-
-    Malformed syntax never raises: it falls back to the plain words. Negations (``-word``,
-    ``NOT word``) exclude from whatever the rest matches, or from everything when alone.
-    """
-    filters: dict[str, list[str]] = {}
-
-    def take(match: re.Match) -> str:
-        filters.setdefault(match.group(1).lower(), []).append(match.group(2).strip('"'))
-        return " "
-
-    negated: list[str] = []
-
-    def negate(match: re.Match) -> str:
-        negated.append(match.group(1))
-        return " "
-
-    rest = DANGLING_FIELD.sub(" ", FIELD_SYNTAX.sub(take, text))
-    rest = NEGATION.sub(negate, " ".join(rest.split()[:MAX_TERMS]))
-    positive = _parse(rest, searcher.schema)
-    excluded = _parse(" ".join(negated), searcher.schema) if negated else NullQuery
-    if excluded is not NullQuery:
-        base = Every() if positive is NullQuery else positive
-        positive = AndNot(base, excluded)
-    return (Every() if positive is NullQuery else positive), _resolve_filters(filters, searcher)
+def get_story(root: str | Path, story_id: str) -> dict:
+    """A story by its id (or the id of any of its articles): every article, oldest first."""
+    view = _open(Path(root))
+    members = view.stories.members.get(story_id)
+    if not members and (story := view.stories.story_of(story_id)):
+        story_id, members = story, view.stories.members[story]
+    if not members:
+        raise StoryNotFound(f"no story with id {story_id!r}")
+    articles = _briefs(view, members)
+    return {
+        **_story(view, members[0]),
+        "first": articles[0]["published"],
+        "last": articles[-1]["published"],
+        "articles": articles,
+    }
 
 
-def _parse(text: str, schema) -> Query:
-    """Parse with the full syntax; on any failure, or nothing positive left, the plain words."""
-    words = re.findall(r"\w+", text)
-    if not words:
-        return NullQuery
-    try:
-        query = _parser(schema).parse(text)
-    except Exception:  # noqa: BLE001 - any parser failure means: use the plain words
-        query = NullQuery
-    if query is NullQuery or not _positive(query):
-        query = _parser(schema).parse(" ".join(words).lower())
-    return _require_ranges(query)
+def related(root: str | Path, article_id: str, limit: int = RELATED) -> list[dict]:
+    """Articles like this one (its key terms as a query), leaving out its own story."""
+    view = _open(Path(root))
+    docnum = view.stories.docnum.get(article_id)
+    if docnum is None:
+        raise ArticleNotFound(f"no article with id {article_id!r}")
+    fields = view.searcher.stored_fields(docnum)
+    text = f"{fields.get('title', '')}\n\n{fields.get('body', '')}"
+    terms = view.searcher.key_terms_from_text("body", text, numterms=RELATED_TERMS)
+    if not terms:
+        return []
+    query = Or([Term("body", word, boost=weight) for word, weight in terms])
+    own = set(view.stories.members[view.stories.story[docnum]])
+    key = view.stories.key("story")
+    found = _collect(view.searcher, query, limit, "relevance", key, restrict=own)
+    return [
+        {**_brief(view, h.docnum), "score": round(h.score, 4), "story": _story(view, h.docnum)}
+        for h in found
+    ]
 
 
-def _require_ranges(query: Query) -> Query:
-    """``date:>2024 syria`` means Syria articles after 2024: a range is a filter, not an option."""
-    if not isinstance(query, Or):
-        return query
-    ranges = [q for q in query.subqueries if isinstance(q, DateRange | NumericRange)]
-    if not ranges:
-        return query
-    rest = [q for q in query.subqueries if q not in ranges]
-    return And(ranges + ([Or(rest)] if rest else []))
-
-
-def _parser(schema) -> MultifieldParser:
-    parser = MultifieldParser(TEXT_FIELDS, schema, group=OrGroup.factory(0.9))
-    parser.add_plugin(GtLtPlugin())
-    parser.add_plugin(DateParserPlugin(free=False))
-    parser.add_plugin(FieldAliasPlugin({"published": ["date"], "title": ["headline"]}))
-    return parser
-
-
-def _positive(query: Query) -> bool:
-    """True when some leaf of the query is not negated (a term, a phrase, a date range...)."""
-    if isinstance(query, Not) or query is NullQuery:
-        return False
-    if isinstance(query, AndNot):
-        return _positive(query.a)
-    children = list(query.children())
-    return not children or any(_positive(c) for c in children)
-
-
-def _resolve_filters(filters: dict[str, list[str]], searcher: Searcher) -> dict[str, list[str]]:
-    """Map typed values to indexed ones: "syria" -> SY, "europe" -> Europe, "guler" -> full name."""
-    from .places import lookup_place
-
-    resolved: dict[str, list[str]] = {}
-    for name, values in filters.items():
-        field = FACET_PARAMS[name]
-        known = [v.decode() if isinstance(v, bytes) else v for v in searcher.lexicon(field)]
-        for value in values:
-            folded = " ".join(normalize(w, False) or w.lower() for w in value.split())
-            match = [k for k in known if k.lower() == value.lower()]
-            if not match and name == "country" and (code := lookup_place(value)):
-                match = [code]
-            if not match:
-                match = [k for k in known if folded and folded in k.lower()] or [value]
-            resolved.setdefault(name, []).extend(match)
-    return resolved
+def _match(view: _Open, request: SearchRequest):
+    """The query, the documents it matches (None: all) and each filter's documents."""
+    query, field_filters = parse_query(request.q, view.searcher)
+    matched = set(view.searcher.docs_for_query(query)) if not isinstance(query, Every) else None
+    sets = {
+        name: view.facets.matching(FACET_PARAMS[name], values)
+        for name, values in {**request.filters(), **field_filters}.items()
+    }
+    sets["date"] = view.facets.in_dates(request.date_from, request.date_to)
+    return query, matched, sets
 
 
 def _combine(matched: set[int] | None, sets, table: FacetTable) -> set[int]:
@@ -205,23 +184,40 @@ def _combine(matched: set[int] | None, sets, table: FacetTable) -> set[int]:
     return hits
 
 
-def _rank(searcher: Searcher, query: Query, hits: set[int], request: SearchRequest):
-    """The requested page of ``hits`` as (docnum, score), in the requested order."""
+def _rank(searcher: Searcher, query: Query, hits: set[int], request: SearchRequest, key):
+    """The requested page of ``hits`` as (docnum, score), in order, one per ``key`` group."""
     start = (request.page - 1) * request.per_page
     if not hits or start >= len(hits):
         return []
     sort = _applied_sort(request, query)
+    if sort != "relevance":
+        query = Every()
+    found = _collect(searcher, query, start + request.per_page, sort, key, allow=hits)
+    return [(hit.docnum, hit.score if sort == "relevance" else None) for hit in found[start:]]
+
+
+def _collect(searcher: Searcher, query: Query, limit: int, sort: str, key, **filters):
+    """Search with the collapse wrapped *around* the filter.
+
+    ``Searcher.search(filter=..., collapse=...)`` wraps them the other way round, and then
+    whoosh3's filter collector feeds documents past the collapse: nothing is collapsed.
+    """
     if sort == "relevance":
-        results = searcher.search(query, filter=hits, limit=start + request.per_page)
-        return [(hit.docnum, hit.score) for hit in results[start:]]
-    results = searcher.search(
-        Every(),
-        filter=hits,
-        limit=start + request.per_page,
-        sortedby="published",
-        reverse=sort == "newest",
-    )
-    return [(hit.docnum, None) for hit in results[start:]]
+        # Block-quality skipping assumes a fixed heap; collapsing removes from it.
+        base = collectors.TopCollector(limit, usequality=key is None)
+    else:
+        base = collectors.SortingCollector("published", limit=limit, reverse=sort == "newest")
+    # Whoosh takes a set but not a frozenset.
+    filters = {k: set(v) if isinstance(v, frozenset) else v for k, v in filters.items()}
+    collector = collectors.FilterCollector(base, **filters)
+    if key is not None:
+        # The story's representative is its best hit in the order asked for.
+        order = None if sort == "relevance" else FieldFacet("published", reverse=sort == "newest")
+        collector = collectors.CollapseCollector(
+            collector, FunctionFacet(lambda _, docnum: key[docnum]), order=order
+        )
+    searcher.search_with_collector(query, collector)
+    return collector.results()
 
 
 def _applied_sort(request: SearchRequest, query: Query) -> str:
@@ -231,13 +227,51 @@ def _applied_sort(request: SearchRequest, query: Query) -> str:
     return request.sort
 
 
-def _result(searcher: Searcher, docnum: int, score, terms, snippets: bool) -> dict:
-    fields = searcher.stored_fields(docnum)
+def _result(view: _Open, docnum: int, score, terms, snippets: bool) -> dict:
+    fields = view.searcher.stored_fields(docnum)
     return {
         **_plain(fields),
         "title_html": highlight_text(fields.get("title", ""), terms),
         "snippet": snippet(fields.get("body", ""), terms) if snippets else "",
         "score": round(score, 4) if score is not None else None,
+        "story": _story(view, docnum),
+    }
+
+
+def _collapsed(view: _Open, docnum: int, hits: set[int], key) -> dict:
+    """The other matches a hit stands for: its story's, or copies of its text."""
+    story = view.stories.members[view.stories.story[docnum]]
+    others = [d for d in story if d != docnum and d in hits and key[d] == key[docnum]]
+    return {"collapsed": len(others), "more": _briefs(view, others)[:MORE]}
+
+
+def _story(view: _Open, docnum: int) -> dict:
+    """A story in brief: its id, how many articles it has and from which sources."""
+    story = view.stories.story[docnum]
+    members = view.stories.members[story]
+    sources = view.facets.values("source")
+    return {
+        "id": story,
+        "size": len(members),
+        "sources": sorted({s for d in members for s in sources.get(d, ()) if s}),
+    }
+
+
+def _briefs(view: _Open, docnums: list[int]) -> list[dict]:
+    """Articles in brief, oldest first (undated last)."""
+    briefs = [_brief(view, d) for d in docnums]
+    return sorted(briefs, key=lambda b: (b["published"] is None, b["published"] or "", b["id"]))
+
+
+def _brief(view: _Open, docnum: int) -> dict:
+    fields = view.searcher.stored_fields(docnum)
+    published = fields.get("published")
+    return {
+        "id": fields["id"],
+        "title": fields.get("title", ""),
+        "source": fields.get("source", ""),
+        "published": published.isoformat() if published else None,
+        "url": fields.get("url", ""),
     }
 
 
@@ -302,21 +336,22 @@ def _known(searcher: Searcher, word: str) -> bool:
     return searcher.doc_frequency("spell", word) > 0
 
 
-def _searcher(root: Path) -> tuple[Searcher, FacetTable]:
-    """This thread's searcher on the serving generation, reopened after a swap or an update.
+def _open(root: Path) -> _Open:
+    """This thread's view of the serving generation, reopened after a swap or an update.
 
     Searchers are not thread-safe, and ``refresh()`` can keep stale segments: reopen instead.
     """
-    cache = _local.__dict__.setdefault("searchers", {})
+    cache = _local.__dict__.setdefault("views", {})
     gen = current_generation(root)
     if gen is None:
         raise NoIndex(f"no index in {root}: run `news-search reindex PATH` first")
     entry = cache.get(root)
-    if entry and entry[0] == gen and entry[1].up_to_date():
-        return entry[1], entry[2]
+    if entry and entry[0] == gen and entry[1].searcher.up_to_date():
+        return entry[1]
     if entry:
-        entry[1].close()
+        entry[1].searcher.close()
     searcher = open_index(root).searcher()
-    table = FacetTable(searcher)
-    cache[root] = (gen, searcher, table)
-    return searcher, table
+    facets = FacetTable(searcher)
+    view = _Open(searcher, facets, StoryTable(searcher.reader(), gen, facets.live()))
+    cache[root] = (gen, view)
+    return view

@@ -11,6 +11,7 @@ from . import SearchError
 
 FACET_PARAMS = {"region": "regions", "country": "countries", "person": "people", "source": "source"}
 SORTS = ("relevance", "newest", "oldest")
+COLLAPSES = ("story", "none")
 MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
 MAX_QUERY_CHARS = 2_000
@@ -39,6 +40,7 @@ class SearchRequest:
     date_from: datetime | None = None
     date_to: datetime | None = None  # exclusive
     sort: str = "relevance"
+    collapse: str = "story"  # one hit per story; "none" still folds copies of one text
     page: int = 1
     per_page: int = 10
     raw_from: str = ""
@@ -56,6 +58,7 @@ class SearchRequest:
             "from": self.raw_from or None,
             "to": self.raw_to or None,
             "sort": self.sort,
+            "collapse": self.collapse,
         }
 
 
@@ -84,6 +87,9 @@ def parse_request(
     req.sort = one("sort", "relevance").lower()
     if req.sort not in SORTS:
         raise BadParameter("sort", f"must be one of {', '.join(SORTS)}")
+    req.collapse = one("collapse", "story").lower()
+    if req.collapse not in COLLAPSES:
+        raise BadParameter("collapse", f"must be one of {', '.join(COLLAPSES)}")
     req.raw_from, req.raw_to = one("from"), one("to")
     req.date_from = parse_day("from", req.raw_from, now) if req.raw_from else None
     end = parse_day("to", req.raw_to, now) if req.raw_to else None

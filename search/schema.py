@@ -23,7 +23,8 @@ def build_schema() -> Schema:
     """The schema of a news index."""
     text = news_analyzer()
     return Schema(
-        id=ID(stored=True, unique=True),
+        # Sortable: serving maps document numbers to ids (and so to stories) from its column.
+        id=ID(stored=True, unique=True, sortable=True),
         path=ID(stored=True),
         source_hash=ID(stored=True),
         hash=ID(stored=True),
