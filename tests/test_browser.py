@@ -70,10 +70,15 @@ def test_search_and_facet_in_a_browser(browser, live_server, tmp_path):
     box.clear()
     box.send_keys("syria turkey", Keys.ENTER)
     wait_for(browser, lambda d: "q=syria+turkey" in d.current_url)
-    assert count(browser).startswith("4 articles")
+    assert count(browser).startswith("3 stories from 4 articles")
     titles = results(browser)
     assert titles[0] == "Syria, Turkey sign joint defense cooperation agreement"
-    assert len(titles) == 4
+    assert len(titles) == 3
+    more = browser.find_element(By.CSS_SELECTOR, ".result__more")
+    hidden = more.find_element(By.CSS_SELECTOR, "li a")
+    assert not hidden.is_displayed()
+    more.find_element(By.TAG_NAME, "summary").click()  # expands in place
+    assert hidden.is_displayed() and hidden.text.startswith("In a move that signals")
     marks = browser.find_elements(By.CSS_SELECTOR, ".result__title mark")
     assert {"syria", "turkey"} <= {m.text.lower() for m in marks}
 
@@ -103,7 +108,7 @@ def test_search_and_facet_in_a_browser(browser, live_server, tmp_path):
     people = browser.find_element(By.LINK_TEXT, "Yasar Guler")
     people.click()
     wait_for(browser, lambda d: "person=Yasar+Guler" in d.current_url)
-    assert count(browser).startswith("2 articles")
+    assert count(browser).startswith("1 story from 2 articles")
 
 
 def test_the_page_passes_csp_without_console_errors(browser, live_server):

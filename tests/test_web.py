@@ -54,23 +54,37 @@ def count_text(doc) -> str:
 
 def find_id(client, q: str, title_start: str) -> str:
     """The id of the article whose title starts with ``title_start``."""
-    results = api(client, f"/api/search?q={q}")["results"]
+    results = api(client, f"/api/search?q={q}&collapse=none")["results"]
     return next(r["id"] for r in results if r["title"].startswith(title_start))
 
 
 # The search page
 
 
-def test_search_page_lists_both_seed_articles_highlighted(client):
+def test_search_page_shows_the_seeds_as_one_story_and_1_more(client):
     doc, html = page(client, "/search?q=syria+turkey")
+    titles = result_titles(doc)
+    assert titles[0] == SEED_TITLES[0]
+    assert not any(t.startswith(SEED_TITLES[1]) for t in titles)
+    (more,) = doc.xpath("//details[@class='result__more']")
+    assert more.xpath("summary")[0].text_content() == "and 1 more"  # the other seed has no source
+    assert more.xpath(".//li/a")[0].text_content().startswith(SEED_TITLES[1])
+    assert "<mark>Syria</mark>, <mark>Turkey</mark> sign joint defense" in html
+    assert count_text(doc).startswith("3 stories from 4 articles")
+    assert doc.xpath("//input[@id='q']/@value") == ["syria turkey"]
+
+
+def test_search_page_lists_both_seed_articles_highlighted_uncollapsed(client):
+    doc, html = page(client, "/search?q=syria+turkey&collapse=none")
     titles = result_titles(doc)
     assert any(t == SEED_TITLES[0] for t in titles)
     assert any(t.startswith(SEED_TITLES[1]) for t in titles)
-    assert "<mark>Syria</mark>, <mark>Turkey</mark> sign joint defense" in html
+    assert not doc.xpath("//details[@class='result__more']")
     snippets = doc.xpath("//p[@class='result__snippet']")
     assert snippets and all(s.xpath(".//mark") for s in snippets)
     assert count_text(doc).startswith("4 articles")
-    assert doc.xpath("//input[@id='q']/@value") == ["syria turkey"]
+    (toggle,) = doc.xpath("//a[@class='toolbar__collapse']")
+    assert (toggle.text, toggle.get("href")) == ("Group by story", "/search?q=syria+turkey")
 
 
 def test_search_page_shows_the_seeds_facets(client):
@@ -89,7 +103,7 @@ def test_search_page_shows_the_seeds_facets(client):
 
 
 def test_search_page_landmarks_and_labels(client):
-    doc, _ = page(client, "/search?q=syria&per_page=2")
+    doc, _ = page(client, "/search?q=syria&per_page=2&collapse=none")
     assert doc.xpath("//header") and doc.xpath("//main") and doc.xpath("//aside")
     assert doc.xpath("//nav[@aria-label='Pagination']")
     assert doc.xpath("//label[@for='q']")[0].text_content() == "Search news"
@@ -103,15 +117,15 @@ def test_search_page_landmarks_and_labels(client):
 def test_home_page_browses_everything_newest_first(client):
     doc, _ = page(client, "/")
     assert doc.xpath("//h1")[0].text_content().strip() == "Latest articles"
-    assert count_text(doc).startswith(f"{TOTAL} articles")
+    assert count_text(doc).startswith(f"{TOTAL - 1} stories from {TOTAL} articles")
     titles = result_titles(doc)
-    assert len(titles) == TOTAL
-    assert titles[0].startswith(SEED_TITLES[1])  # 14 Aug 2025, the newest
+    assert len(titles) == TOTAL - 1
+    assert titles[0].startswith(SEED_TITLES[1])  # 14 Aug 2025, the newest of the seeds' story
     assert titles[-1] == "Kenya counts votes after a calm election"
 
 
 def test_ticking_a_source_changes_results_and_adds_a_chip(client):
-    doc, _ = page(client, "/search?q=syria")
+    doc, _ = page(client, "/search?q=syria&collapse=none")
     assert len(result_titles(doc)) == 3
     doc, _ = page(client, "/search?q=syria&source=Euro+Wire")
     assert result_titles(doc) == ["Donors pledge aid for Syria reconstruction in Brussels"]
@@ -154,24 +168,25 @@ def test_date_chip_and_histogram_bars(client):
     assert labels[-1] == "Aug 2025: 3 articles"
     assert bars[-1].get("href") == "/search?from=2025-08-01&to=2025-08-31"
     doc, _ = page(client, bars[-1].get("href"))
-    assert len(result_titles(doc)) == 3
+    assert len(result_titles(doc)) == 2
+    assert count_text(doc).startswith("2 stories from 3 articles")
     chips = [a.get("aria-label") for a in doc.xpath("//a[@class='chip']")]
     assert chips == ["Remove filter From: 2025-08-01", "Remove filter To: 2025-08-31"]
 
 
 def test_pagination_links(client):
-    doc, _ = page(client, "/search?per_page=2")
+    doc, _ = page(client, "/search?per_page=2&collapse=none")
     nav = doc.xpath("//nav[@aria-label='Pagination']")[0]
     numbers = [x.text_content() for x in nav.xpath(".//li/*")]
     assert numbers == ["‹ Previous", "1", "2", "3", "…", "5", "Next ›"]
     assert nav.xpath(".//a[@aria-current='page']")[0].text_content() == "1"
-    assert nav.xpath(".//a[@rel='next']/@href") == ["/search?per_page=2&page=2"]
+    assert nav.xpath(".//a[@rel='next']/@href") == ["/search?collapse=none&per_page=2&page=2"]
     assert not nav.xpath(".//a[@rel='prev']")
-    doc, _ = page(client, "/search?per_page=2&page=5")
+    doc, _ = page(client, "/search?per_page=2&page=5&collapse=none")
     assert result_titles(doc) == ["Kenya counts votes after a calm election"]
     assert count_text(doc) == f"{TOTAL} articles · showing 9–9"
     nav = doc.xpath("//nav[@aria-label='Pagination']")[0]
-    assert nav.xpath(".//a[@rel='prev']/@href") == ["/search?per_page=2&page=4"]
+    assert nav.xpath(".//a[@rel='prev']/@href") == ["/search?collapse=none&per_page=2&page=4"]
     assert not nav.xpath(".//a[@rel='next']")
     assert doc.xpath("//ol[@class='result-list']/@start") == ["9"]
 
@@ -180,8 +195,8 @@ def test_sort_selector_and_order(client):
     doc, _ = page(client, "/search?q=syria&sort=oldest")
     assert doc.xpath("//select[@name='sort']/option[@selected]/@value") == ["oldest"]
     assert result_titles(doc)[0] == "Donors pledge aid for Syria reconstruction in Brussels"
-    newest = api(client, "/api/search?sort=newest")["results"]
-    oldest = api(client, "/api/search?sort=oldest")["results"]
+    newest = api(client, "/api/search?sort=newest&collapse=none")["results"]
+    oldest = api(client, "/api/search?sort=oldest&collapse=none")["results"]
     dates = [r["published"] for r in newest]
     assert dates == sorted(dates, reverse=True)
     assert [r["id"] for r in oldest] == [r["id"] for r in reversed(newest)]
@@ -209,7 +224,7 @@ def test_unknown_parameters_are_ignored(client):
     noisy = api(client, "/api/search?q=syria&colour=blue&utm_source=x&page_size=3")
     assert noisy == plain
     doc, _ = page(client, "/search?q=syria&colour=blue")
-    assert len(result_titles(doc)) == 3
+    assert len(result_titles(doc)) == 2
     assert alternate_json(doc) == "/api/search?q=syria"
 
 
@@ -308,12 +323,16 @@ def test_no_inline_script_or_style_anywhere(client):
 def test_api_search_shape(client):
     data = api(client, "/api/search?q=syria+turkey&per_page=3")
     assert list(data) == [
-        "query", "total", "page", "per_page", "pages", "sort", "sorted_by", "filters",
-        "results", "facets", "suggestion",
+        "query", "total", "total_results", "collapse", "page", "per_page", "pages", "sort",
+        "sorted_by", "filters", "results", "facets", "suggestion",
     ]  # fmt: skip
     assert (data["query"], data["total"], data["page"]) == ("syria turkey", 4, 1)
     assert data["per_page"] == 3
-    assert (data["pages"], data["sort"], data["suggestion"]) == (2, "relevance", None)
+    assert (data["pages"], data["sort"], data["suggestion"]) == (1, "relevance", None)
+    assert (data["total_results"], data["collapse"]) == (3, "story")
+    first = data["results"][0]
+    assert first["story"] == {"id": first["id"], "size": 2, "sources": ["Al Mayadeen English"]}
+    assert first["collapsed"] == 1 and first["more"][0]["title"].startswith(SEED_TITLES[1])
     assert len(data["results"]) == 3
     assert set(data["results"][0]) >= {
         "id", "title", "title_html", "url", "source", "published", "authors", "regions",
@@ -483,9 +502,13 @@ def test_csv_export_has_every_match_and_the_query(client):
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0] == ["# query: syria turkey", "filters: region=Europe", "sort: relevance"]
     assert rows[1][:4] == ["id", "published", "source", "title"]
-    expected = api(client, "/api/search?q=syria+turkey&region=Europe&per_page=100")
+    expected = api(
+        client, "/api/search?q=syria+turkey&region=Europe&per_page=100&collapse=none"
+    )
     assert [r[0] for r in rows[2:]] == [r["id"] for r in expected["results"]]
     assert len(rows) - 2 == expected["total"] == 4
+    story = rows[1].index("story")
+    assert rows[2][story] == rows[3][story] == expected["results"][0]["story"]["id"]
 
 
 def test_csv_export_of_everything(client):

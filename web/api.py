@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from . import openapi
-from .data import article_data, search_data
+from .data import article_data, related_data, search_data, story_data
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -20,6 +20,18 @@ def search() -> Response:
 def article(article_id: str) -> Response:
     """One whole article as JSON."""
     return jsonify(article_data(article_id))
+
+
+@bp.get("/articles/<article_id>/related")
+def related(article_id: str) -> Response:
+    """Articles like this one, outside its own story, as JSON."""
+    return jsonify({"id": article_id, "related": related_data(article_id)})
+
+
+@bp.get("/stories/<story_id>")
+def story(story_id: str) -> Response:
+    """One story (every outlet's articles on one event) as JSON."""
+    return jsonify(story_data(story_id))
 
 
 @bp.get("/openapi.json")

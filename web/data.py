@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import current_app, request
 
-from search.query import SearchRequest, get_article, parse_request, search
+from search.query import SearchRequest, get_article, get_story, parse_request, related, search
 
 
 def index_root() -> Path:
@@ -27,5 +27,16 @@ def search_data(**overrides: str) -> dict:
 
 
 def article_data(article_id: str) -> dict:
-    """One whole article (raises ArticleNotFound)."""
-    return get_article(index_root(), article_id)
+    """One whole article with its story's other coverage and related articles."""
+    article = get_article(index_root(), article_id)
+    return {**article, "related": related_data(article_id)}
+
+
+def related_data(article_id: str) -> list[dict]:
+    """Articles like this one from other stories (raises ArticleNotFound)."""
+    return related(index_root(), article_id)
+
+
+def story_data(story_id: str) -> dict:
+    """One story with all its articles (raises StoryNotFound)."""
+    return get_story(index_root(), story_id)

@@ -7,7 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from search import SearchError
 from search.index import NoIndex
-from search.query import ArticleNotFound, BadParameter
+from search.query import ArticleNotFound, BadParameter, StoryNotFound
 
 TITLES = {
     400: "Bad request",
@@ -52,7 +52,7 @@ def handle_search_error(error: SearchError) -> Response:
     """The library's errors: user input is a 400, a missing article a 404, no index a 503."""
     if isinstance(error, BadParameter):
         return error_response(400, str(error))
-    if isinstance(error, ArticleNotFound):
+    if isinstance(error, ArticleNotFound | StoryNotFound):
         return error_response(404, str(error))
     if isinstance(error, NoIndex):
         current_app.logger.error("%s", error)

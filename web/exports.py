@@ -30,6 +30,7 @@ CSV_COLUMNS = (
     "people",
     "countries",
     "regions",
+    "story",
     "score",
 )
 FEED_SIZE = 50
@@ -70,7 +71,7 @@ def csv_lines(req: SearchRequest, results: Iterable[dict]) -> Iterator[str]:
     chosen = [
         f"{k}={v}"
         for k, vs in filters.items()
-        if k not in ("q", "sort") and vs
+        if k not in ("q", "sort", "collapse") and vs
         for v in (vs if isinstance(vs, list) else [vs])
     ]
     yield csv_row(
@@ -89,6 +90,8 @@ def csv_row(cells: Iterable) -> str:
 
 
 def _cell(value) -> str:
+    if isinstance(value, dict):  # a story: its id
+        return value["id"]
     if isinstance(value, list):
         return "; ".join(value)
     return "" if value is None else str(value)
@@ -106,7 +109,8 @@ def jsonl() -> Response:
 @bp.get("/search.atom")
 def atom() -> Response:
     """The newest matches as an Atom feed."""
-    data = search_data(sort="newest", page="1", per_page=str(FEED_SIZE))
+    # Every new article is an entry, even one that joins a story already in the feed.
+    data = search_data(sort="newest", page="1", per_page=str(FEED_SIZE), collapse="none")
     xml = atom_feed(data, present.state_of(data))
     return Response(xml, mimetype="application/atom+xml")
 
@@ -116,7 +120,11 @@ def atom_feed(data: dict, state: dict) -> bytes:
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     query = data["query"]
-    plain = {"sort": present.DEFAULTS.sort, "per_page": present.DEFAULTS.per_page}
+    plain = {
+        "sort": present.DEFAULTS.sort,
+        "per_page": present.DEFAULTS.per_page,
+        "collapse": present.DEFAULTS.collapse,
+    }
     self_url = _external(present.link(state, "exports.atom", **plain))
     newest = data["results"][0]["published"] if data["results"] else None
     _add(feed, "title", f"News search: {query}" if query else "News search: latest articles")

@@ -60,6 +60,7 @@ def state_of(data: dict) -> dict:
         "from": filters.get("from") or "",
         "to": filters.get("to") or "",
         "sort": data["sort"],
+        "collapse": data["collapse"],
         "per_page": data["per_page"],
         "page": data["page"],
     }
@@ -74,6 +75,8 @@ def query_pairs(state: dict) -> list[tuple[str, str]]:
     pairs += [(name, state[name]) for name in ("from", "to") if state[name]]
     if state["sort"] != DEFAULTS.sort:
         pairs.append(("sort", state["sort"]))
+    if state["collapse"] != DEFAULTS.collapse:
+        pairs.append(("collapse", state["collapse"]))
     if state["per_page"] != DEFAULTS.per_page:
         pairs.append(("per_page", str(state["per_page"])))
     if state["page"] != 1:
@@ -184,6 +187,12 @@ def search_page(data: dict) -> dict:
         "histogram": histogram(data, state),
         "suggestion": data["suggestion"] and link(state, q=data["suggestion"]),
         "sorts": SORTS,
+        "results": [result_extras(r) for r in data["results"]],
+        "counts": counts_line(data),
+        "collapse_toggle": {
+            "href": link(state, collapse="none" if state["collapse"] == "story" else "story"),
+            "label": "Show every article" if state["collapse"] == "story" else "Group by story",
+        },
         "hidden": {
             "search": hidden_pairs(state, "q"),
             "facets": hidden_pairs(state, *FACETS),
@@ -196,6 +205,40 @@ def search_page(data: dict) -> dict:
         "jsonl": link(state, "exports.jsonl"),
         "clear_all": link({**state, **{name: [] for name in FACETS}, "from": "", "to": ""}),
     }
+
+
+def counts_line(data: dict) -> str:
+    """What the totals count: "3 stories from 5 articles", or "5 articles"."""
+    total, shown = data["total"], data["total_results"]
+    articles = _plural(total, "article", "articles")
+    if shown == total:
+        return articles
+    if data["collapse"] == "story":
+        return f"{_plural(shown, 'story', 'stories')} from {articles}"
+    copies = _plural(total - shown, "copy", "copies")
+    return f"{_plural(shown, 'article', 'articles')} ({copies} of the same text folded)"
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def result_extras(result: dict) -> dict:
+    """A hit's "and N more from Outlet A, Outlet B" line and the story's other coverage."""
+    sources = sorted({m["source"] for m in result["more"] if m["source"]})
+    more = f"and {result['collapsed']} more" if result["collapsed"] else ""
+    if more and sources:
+        more += f" from {', '.join(sources)}"
+    return {
+        "more": more,
+        "story": url_for("site.story", story_id=result["story"]["id"]),
+        "listed": len(result["more"]) < result["collapsed"],
+    }
+
+
+def story_page(story: dict) -> dict:
+    """The story template's extras."""
+    return {"sources": [s for s in story["sources"] if s]}
 
 
 def filter_link(name: str, value: str) -> str:
@@ -215,6 +258,7 @@ def article_page(article: dict) -> dict:
         "regions": [(r, filter_link("region", r)) for r in article.get("regions", [])],
         "source": article.get("source") and filter_link("source", article["source"]),
         "json": url_for("api.article", article_id=article["id"]),
+        "story": url_for("site.story", story_id=article["story"]["id"]),
     }
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, make_response, render_template
+from flask import Blueprint, Response, make_response, render_template, url_for
 
 from . import present
-from .data import article_data, search_data
+from .data import article_data, search_data, story_data
 
 bp = Blueprint("site", __name__)
 
@@ -33,3 +33,11 @@ def article(article_id: str) -> Response:
     page = present.article_page(data)
     html = render_template("article.html", article=data, page=page)
     return with_alternate(html, page["json"])
+
+
+@bp.get("/stories/<story_id>")
+def story(story_id: str) -> Response:
+    """Every outlet's coverage of one story, oldest first."""
+    data = story_data(story_id)
+    html = render_template("story.html", story=data, page=present.story_page(data))
+    return with_alternate(html, url_for("api.story", story_id=data["id"]))
