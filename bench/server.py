@@ -1,0 +1,211 @@
+"""Server benchmark: the real app under waitress on loopback, loaded from a separate process.
+
+Starts ``news-search serve --index DIR --port P`` (the CLI the docs tell people to run) on
+127.0.0.1 in a subprocess, then runs a load client in another process: a fixed number of
+concurrent keep-alive connections (Python threads with http.client), each sending the query
+mix's URLs one after another for a bounded time and count. For each concurrency level it
+reports requests/s, p50/p95/p99 latency, errors, and the server's resident memory.
+
+    python bench/server.py --smoke
+    python bench/server.py --scale 10000 --concurrency 1,4,16 --duration 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import corpus
+import ingest
+import mix
+from harness import PROJECT, SMOKE_SCALE, percentile, rss_of, run_child, table, write_result
+
+ENDPOINTS = {"api": "/api/search", "html": "/search"}
+MAX_REQUESTS = 100_000  # per level: the load always stops by itself
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(root: Path, port: int, threads: int) -> subprocess.Popen:
+    """``news-search serve`` from this checkout, in its own process."""
+    env = {**os.environ, "PYTHONPATH": str(PROJECT)}
+    command = [sys.executable, "-c", "from web.cli import main; main()", "serve",
+               "--index", str(root), "--host", "127.0.0.1", "--port", str(port),
+               "--threads", str(threads)]
+    return subprocess.Popen(command, cwd=PROJECT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+
+
+def wait_ready(port: int, server: subprocess.Popen, timeout: float = 120) -> float:
+    """Seconds until the server answers a search (it opens its index on the first one)."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        if server.poll() is not None:
+            raise SystemExit(f"server exited: {server.stderr.read().decode()[-2000:]}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", "/api/search?q=news")
+            if conn.getresponse().status == 200:
+                return time.perf_counter() - started
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("server did not answer in time")
+
+
+def load(port: int, paths: list[str], concurrency: int, duration: float, cap: int) -> dict:
+    """In the client process: ``concurrency`` connections sending ``paths`` for ``duration``."""
+    lock = threading.Lock()
+    state = {"next": 0}
+    latencies: list[float] = []
+    statuses: dict[str, int] = {}
+    deadline = time.perf_counter() + duration
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while time.perf_counter() < deadline:
+            with lock:
+                if state["next"] >= cap:
+                    return
+                path = paths[state["next"] % len(paths)]
+                state["next"] += 1
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path)
+                response = conn.getresponse()
+                response.read()
+                status = str(response.status)
+            except (OSError, http.client.HTTPException) as error:
+                status = type(error).__name__
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                latencies.append(elapsed)
+                statuses[status] = statuses.get(status, 0) + 1
+        conn.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    ok = statuses.get("200", 0)
+    return {
+        "concurrency": concurrency,
+        "requests": len(latencies),
+        "ok": ok,
+        "errors": len(latencies) - ok,
+        "statuses": statuses,
+        "seconds": round(wall, 2),
+        "requests_per_s": round(ok / wall, 1) if wall else 0,
+        **{f"p{q}_ms": round(percentile(latencies, q) or 0, 1) for q in (50, 95, 99)},
+    }
+
+
+def paths_for(queries: list[mix.Query], endpoint: str) -> list[str]:
+    """The URLs of the query mix on one endpoint."""
+    base = ENDPOINTS[endpoint]
+    return [f"{base}?{urlencode(q.params(), doseq=True)}" for q in queries]
+
+
+def bench(run: Path, queries, levels, duration, threads, endpoints) -> dict:
+    """Start the server, warm it, load it at each level, stop it."""
+    port = free_port()
+    server = start_server(run / "index", port, threads)
+    out = {"threads": threads, "levels": []}
+    client = Path(__file__).resolve()
+    try:
+        out["ready_seconds"] = round(wait_ready(port, server), 2)
+        out["memory_after_start"] = rss_of(server.pid)
+        spec = run / "server-paths.json"
+        for endpoint in endpoints:
+            spec.write_text(json.dumps(paths_for(queries, endpoint)), encoding="utf-8")
+            warm = ["--client", str(port), "--paths", str(spec), "--duration", "3",
+                    "--concurrency", str(threads)]
+            run_child(client, warm, run / "client.json")
+            for level in levels:
+                args = ["--client", str(port), "--paths", str(spec), "--duration", str(duration),
+                        "--concurrency", str(level)]
+                figures = run_child(client, args, run / "client.json")
+                figures |= {"endpoint": endpoint, "server_memory": rss_of(server.pid)}
+                print(f"  {endpoint} c={level}: {figures['requests_per_s']} req/s, "
+                      f"p95 {figures['p95_ms']} ms, errors {figures['errors']}", flush=True)
+                out["levels"].append(figures)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    return out
+
+
+def report(data: dict) -> str:
+    """The table of levels."""
+    rows = [[f["endpoint"], f["concurrency"], f["requests"], f["errors"], f["requests_per_s"],
+             f["p50_ms"], f["p95_ms"], f["p99_ms"], f["server_memory"]["rss_mib"],
+             f["server_memory"]["peak_rss_mib"], f["memory"]["self_mib"]]
+            for f in data["levels"]]
+    return table(["endpoint", "clients", "requests", "errors", "req/s", "p50 ms", "p95 ms",
+                  "p99 ms", "server RSS MiB", "server peak MiB", "client MiB"], rows)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command line."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=int, default=10_000, help="articles [10000]")
+    parser.add_argument("--smoke", action="store_true", help=f"{SMOKE_SCALE} articles, quick")
+    parser.add_argument("--seed", type=int, default=1, help="corpus seed")
+    parser.add_argument("--format", choices=corpus.FORMATS, default="mixed")
+    parser.add_argument("--concurrency", default="1,4,16", help="client levels [1,4,16]")
+    parser.add_argument("--duration", type=float, default=None, help="seconds per level [20]")
+    parser.add_argument("--threads", type=int, default=4, help="waitress threads [4]")
+    parser.add_argument("--endpoints", default="api,html", help="api and/or html [api,html]")
+    parser.add_argument("--results", type=Path, default=None, help="results folder")
+    parser.add_argument("--client", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--paths", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.client:
+        from harness import child_done
+
+        paths = json.loads(args.paths.read_text(encoding="utf-8"))
+        level = int(args.concurrency)
+        child_done(args.child_out, load(args.client, paths, level, args.duration, MAX_REQUESTS))
+        return
+    n = SMOKE_SCALE if args.smoke else args.scale
+    duration = args.duration or (3.0 if args.smoke else 20.0)
+    levels = [int(x) for x in args.concurrency.split(",")]
+    endpoints = [e for e in args.endpoints.split(",") if e in ENDPOINTS]
+    run = ingest.ensure_built(n, args.seed, args.format)
+    queries = mix.build_mix(run / "docs.jsonl", 8 if args.smoke else 40, seed=11)
+    print(f"server: {n} articles, waitress {args.threads} threads, levels {levels}, "
+          f"{duration:.0f}s each", flush=True)
+    data = bench(run, queries, levels, duration, args.threads, endpoints)
+    print(report(data))
+    data |= {"articles": n, "format": args.format, "duration_per_level": duration}
+    label = "smoke" if args.smoke else n
+    path = write_result("server", label if args.format == "mixed" else f"{label}-{args.format}",
+                        data, args.results)
+    print(f"\nwrote {path}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
