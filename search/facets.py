@@ -58,8 +58,10 @@ class FacetTable:
         """Documents published in [start, end); None when no range is asked for."""
         if start is None and end is None:
             return None
-        low = f"{start:%Y-%m-%d}" if start else ""
-        high = f"{end:%Y-%m-%d}" if end else "9999"
+        # isoformat pads the year to four digits as the day keys do; strftime's %Y does not
+        # (year 999 gives "999-...", which sorts after every "2025-..." key).
+        low = start.date().isoformat() if start else ""
+        high = end.date().isoformat() if end else "9999"
         days = self.postings("day")
         return frozenset().union(*(docs for day, docs in days.items() if low <= day < high))
 

@@ -51,7 +51,8 @@ def _walk(query: Query, terms: Terms) -> None:
         _walk(query.a, terms)
         return
     if isinstance(query, Phrase) and query.fieldname in TEXT_FIELDS:
-        terms.phrases.append(tuple(query.words))
+        if tuple(query.words) not in terms.phrases:  # one per field: title, lead, body
+            terms.phrases.append(tuple(query.words))
         return
     if isinstance(query, Term) and query.fieldname in TEXT_FIELDS:
         terms.words.add(query.text if isinstance(query.text, str) else query.text.decode())
@@ -74,12 +75,14 @@ def snippet(body: str, terms: Terms | set, params: Path | None = None) -> str:
     found = sentences(body[:20_000], params)
     if not found:
         return ""
-    scored = [(_score(s, terms), i) for i, s in enumerate(found)]
-    best = max(scored)[1] if terms and max(scored)[0] > 0 else 0
+    scores = [_score(s, terms) for s in found]
+    # Best score first; on a tie the earlier sentence, as news puts the gist first.
+    order = sorted(range(len(found)), key=lambda i: (-scores[i], i))
+    best = order[0] if terms and scores[order[0]] > 0 else 0
     chosen = [best]
-    second = sorted((s for s in scored if s[1] != best and s[0] > 0), reverse=True)[:1]
-    if second and len(found[best]) + len(found[second[0][1]]) < SNIPPET_CHARS:
-        chosen.append(second[0][1])
+    second = [i for i in order if i != best and scores[i] > 0][:1]
+    if second and len(found[best]) + len(found[second[0]]) < SNIPPET_CHARS:
+        chosen.append(second[0])
     elif not terms and best + 1 < len(found) and len(found[0]) + len(found[1]) < SNIPPET_CHARS:
         chosen.append(1)
     parts = [_window(found[i], terms) for i in sorted(chosen)]
@@ -93,16 +96,22 @@ def _score(sentence: str, terms: Terms) -> float:
 
 
 def _window(sentence: str, terms: Terms) -> str:
-    """The sentence highlighted; a very long one is cut around its first match."""
+    """The sentence highlighted; a very long one is cut around its first match, on word edges."""
     spans = _spans(sentence, terms)
     if len(sentence) <= SNIPPET_CHARS:
         return _render(sentence, spans)
     start = max(0, (spans[0][0] if spans else 0) - SNIPPET_CHARS // 3)
-    start = sentence.rfind(" ", 0, start) + 1 if start else 0
-    end = sentence.rfind(" ", start, start + SNIPPET_CHARS)
-    end = end if end > start else start + SNIPPET_CHARS
+    if start + SNIPPET_CHARS >= len(sentence):
+        # A match near the end: show the end whole, from the first word that fits.
+        space = sentence.find(" ", len(sentence) - SNIPPET_CHARS)
+        start, end = (space + 1 if space >= 0 else len(sentence) - SNIPPET_CHARS), len(sentence)
+    else:
+        start = sentence.rfind(" ", 0, start) + 1 if start else 0
+        end = sentence.rfind(" ", start, start + SNIPPET_CHARS)
+        end = end if end > start else start + SNIPPET_CHARS
     inner = [(a - start, b - start) for a, b in spans if a >= start and b <= end]
-    return ("…" if start else "") + _render(sentence[start:end], inner) + "…"
+    cut = "…" if end < len(sentence) else ""
+    return ("…" if start else "") + _render(sentence[start:end], inner) + cut
 
 
 def _spans(text: str, terms: Terms) -> list[tuple[int, int]]:

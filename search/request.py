@@ -78,10 +78,11 @@ def parse_request(
 
     req = SearchRequest(q=one("q")[:MAX_QUERY_CHARS])
     for name in FACET_PARAMS:
-        chosen = list(dict.fromkeys(values(name)))
+        given = values(name)
+        chosen = list(dict.fromkeys([v.upper() for v in given] if name == "country" else given))
         if len(chosen) > MAX_FILTER_VALUES:
             raise BadParameter(name, f"at most {MAX_FILTER_VALUES} values")
-        setattr(req, name, [c.upper() for c in chosen] if name == "country" else chosen)
+        setattr(req, name, chosen)
     req.page = _int("page", one("page", "1"), 1, MAX_PAGE)
     req.per_page = _int("per_page", one("per_page", "10"), 1, MAX_PER_PAGE)
     req.sort = one("sort", "relevance").lower()
@@ -92,8 +93,7 @@ def parse_request(
         raise BadParameter("collapse", f"must be one of {', '.join(COLLAPSES)}")
     req.raw_from, req.raw_to = one("from"), one("to")
     req.date_from = parse_day("from", req.raw_from, now) if req.raw_from else None
-    end = parse_day("to", req.raw_to, now) if req.raw_to else None
-    req.date_to = end + timedelta(days=1) if end else None
+    req.date_to = parse_end("to", req.raw_to, now) if req.raw_to else None
     if req.date_from and req.date_to and req.date_from >= req.date_to:
         raise BadParameter("from", "must not be after 'to'")
     return req
@@ -111,12 +111,39 @@ def _int(name: str, text: str, low: int, high: int) -> int:
 
 def parse_day(name: str, text: str, now: datetime | None = None) -> datetime:
     """A day from YYYY-MM-DD, YYYY-MM, YYYY or a relative age (7d, 2w, 6m, 1y ago)."""
+    return _period(name, text, now)[0]
+
+
+def parse_end(name: str, text: str, now: datetime | None = None) -> datetime | None:
+    """The exclusive end of a ``to`` day, month (YYYY-MM) or year (YYYY): the moment after it.
+
+    None for the last day datetime can hold (9999-12-31): nothing is after it, so no bound.
+    """
+    start, unit = _period(name, text, now)
+    try:
+        if unit == "year":
+            return start.replace(year=start.year + 1)
+        if unit == "month":
+            return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return start + timedelta(days=1)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _period(name: str, text: str, now: datetime | None) -> tuple[datetime, str]:
+    """The first day of what ``text`` names, and whether that is a day, a month or a year."""
     if match := RELATIVE.match(text.lower()):
-        today = (now or datetime.now()).replace(hour=0, minute=0, second=0, microsecond=0)
-        return today - timedelta(days=int(match.group(1)) * UNIT_DAYS[match.group(2)])
-    for fmt in ("%Y-%m-%d", "%Y-%m", "%Y"):
+        # The wall-clock day of ``now``, naive like the published dates it is compared with.
+        today = (now or datetime.now()).replace(
+            hour=0, minute=0, second=0, microsecond=0, tzinfo=None
+        )
         try:
-            return datetime.strptime(text, fmt)
+            return today - timedelta(days=int(match.group(1)) * UNIT_DAYS[match.group(2)]), "day"
+        except OverflowError:
+            raise BadParameter(name, f"{text!r} is further back than the calendar goes") from None
+    for fmt, unit in (("%Y-%m-%d", "day"), ("%Y-%m", "month"), ("%Y", "year")):
+        try:
+            return datetime.strptime(text, fmt), unit
         except ValueError:
             continue
     raise BadParameter(name, f"use YYYY-MM-DD or an age like 7d, 30d, 1y, not {text[:40]!r}")
