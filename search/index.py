@@ -29,13 +29,14 @@ from .analysis import save_sentence_params, train_sentences
 from .extract import Article
 from .pipeline import Extracted, extract_corpus, source_hash
 from .read import Skip
-from .schema import build_schema
+from .schema import SCHEMA_VERSION, build_schema
 from .stories import STORIES, StoryStore
 
 POINTER = "CURRENT"
 LOCK = "reindex.lock"
 REPEATS = "boilerplate.json"
 SENTENCES = "sentences.json"
+VERSION = "VERSION"
 WRITER_MB = 256
 
 
@@ -157,7 +158,11 @@ def _readable(root: Path, gen: Path) -> bool:
         open_index(root)
     except StaleIndex:
         return False
-    return (gen / STORIES).exists()
+    try:
+        version = (gen / VERSION).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return False
+    return version == SCHEMA_VERSION and (gen / STORIES).exists()
 
 
 def _rebuild(paths, root: Path, workers, progress) -> Report:
@@ -179,6 +184,7 @@ def _rebuild(paths, root: Path, workers, progress) -> Report:
         commit_started = time.perf_counter()
     report.stages["commit"] = time.perf_counter() - commit_started
     _save_side_files(building, root, extracted)
+    (building / VERSION).write_text(SCHEMA_VERSION + "\n", encoding="utf-8")
     final = building.with_suffix("")
     building.rename(final)
     _switch(root, final)
@@ -205,13 +211,15 @@ def _update(paths, root: Path, gen: Path, prune: bool, workers, progress) -> Rep
             if not _first(art, seen, report):
                 continue
             old = known.get(art.id)
-            if old and old[1] == art.content_hash() and art.id not in missing:
+            same = bool(old) and old[1] == art.content_hash()
+            if same and art.id not in missing:
                 report.unchanged += 1
             elif _original(item, stories, report):
-                if not old or old[1] != art.content_hash():
+                if not same:
                     writer.update_document(**_document(art, item.source_hash))
-                    report.updated += bool(old)
-                    report.added += not old
+                report.updated += bool(old) and not same
+                report.added += not old
+                report.unchanged += same
                 _timed(report, "linking", stories.add, art.id, item.signature)
             elif old:  # now a copy of another article: keep only that one
                 writer.delete_by_term("id", art.id)

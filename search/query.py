@@ -6,13 +6,14 @@ escapes this module (results are lazy and die with their searcher).
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import collectors
-from whoosh.query import Every, Or, Query, Term
+from whoosh.query import And, AndNot, Every, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 from whoosh.sorting import FieldFacet, FunctionFacet
 
@@ -40,6 +41,7 @@ __all__ = [
 ]
 
 SUGGEST_BELOW = 3
+LETTERS = r"[^\W\d_]+"  # only words are corrected, not numbers or punctuation
 MORE = 20  # collapsed articles listed under a hit, "and N more"
 RELATED = 8
 RELATED_TERMS = 12
@@ -152,9 +154,10 @@ def related(root: str | Path, article_id: str, limit: int = RELATED) -> list[dic
     fields = view.searcher.stored_fields(docnum)
     text = f"{fields.get('title', '')}\n\n{fields.get('body', '')}"
     terms = view.searcher.key_terms_from_text("body", text, numterms=RELATED_TERMS)
-    if not terms:
-        return []
-    query = Or([Term("body", word, boost=weight) for word, weight in terms])
+    # What it is about (its main countries, its people) counts too, at a smaller weight.
+    about = [Term("countries", c, boost=0.5) for c in _split(fields.get("focus_countries"))]
+    about += [Term("people", p, boost=0.3) for p in _split(fields.get("people"))]
+    query = Or([Term("body", word, boost=weight) for word, weight in terms] + about)
     own = set(view.stories.members[view.stories.story[docnum]])
     key = view.stories.key("story")
     found = _collect(view.searcher, query, limit, "relevance", key, restrict=own)
@@ -165,15 +168,27 @@ def related(root: str | Path, article_id: str, limit: int = RELATED) -> list[dic
 
 
 def _match(view: _Open, request: SearchRequest):
-    """The query, the documents it matches (None: all) and each filter's documents."""
-    query, field_filters = parse_query(request.q, view.searcher)
-    matched = set(view.searcher.docs_for_query(query)) if not isinstance(query, Every) else None
+    """The query, the documents it matches (None: all) and each filter's documents.
+
+    Filters typed into the query (``person:guler``, ``-source:x``) are part of what it
+    matches; the ticked filters are kept apart, so each facet can be counted without its own.
+    """
+    parsed = parse_query(request.q, view.searcher)
+    matched = None
+    if not isinstance(parsed.query, Every):
+        matched = set(view.searcher.docs_for_query(parsed.query))
+    for name, values in parsed.filters.items():
+        docs = view.facets.matching(FACET_PARAMS[name], values)
+        matched = docs if matched is None else matched & docs
+    for name, values in parsed.excluded.items():
+        docs = view.facets.matching(FACET_PARAMS[name], values)
+        matched = (view.facets.live() if matched is None else matched) - docs
     sets = {
         name: view.facets.matching(FACET_PARAMS[name], values)
-        for name, values in {**request.filters(), **field_filters}.items()
+        for name, values in request.filters().items()
     }
     sets["date"] = view.facets.in_dates(request.date_from, request.date_to)
-    return query, matched, sets
+    return parsed.query, matched, sets
 
 
 def _combine(matched: set[int] | None, sets, table: FacetTable) -> set[int]:
@@ -191,9 +206,37 @@ def _rank(searcher: Searcher, query: Query, hits: set[int], request: SearchReque
         return []
     sort = _applied_sort(request, query)
     if sort != "relevance":
-        query = Every()
-    found = _collect(searcher, query, start + request.per_page, sort, key, allow=hits)
-    return [(hit.docnum, hit.score if sort == "relevance" else None) for hit in found[start:]]
+        found = _collect(searcher, Every(), start + request.per_page, sort, key, allow=hits)
+        return [(hit.docnum, None) for hit in found[start:]]
+    ranked: list[tuple[int, float]] = []
+    for tier in _tiers(searcher, query, hits, key):
+        need = start + request.per_page - len(ranked)
+        if need <= 0:
+            break
+        found = _collect(searcher, query, need, sort, key, allow=tier)
+        ranked += [(hit.docnum, hit.score) for hit in found]
+    return ranked[start:]
+
+
+def _tiers(searcher: Searcher, query: Query, hits: set[int], key) -> list[set[int]]:
+    """Matches holding every word of the query, then the rest: all words first, partial
+    matches still found (a story with one all-words article ranks in the first tier)."""
+    base = query.a if isinstance(query, AndNot) else query
+    if not isinstance(base, Or):
+        return [hits]
+    # The parser flattens "a b" over title, lead and body into one OR: regroup it by word.
+    words: dict = {}
+    for sub in base.subqueries:
+        words.setdefault(_word_of(sub), []).append(sub)
+    if len(words) < 2:
+        return [hits]
+    first = hits & set(searcher.docs_for_query(And([Or(qs) for qs in words.values()])))
+    if not first or first == hits:
+        return [hits]
+    if key is None:
+        return [first, hits - first]
+    keys = {key[d] for d in first}
+    return [first, {d for d in hits - first if key[d] not in keys}]
 
 
 def _collect(searcher: Searcher, query: Query, limit: int, sort: str, key, **filters):
@@ -203,8 +246,10 @@ def _collect(searcher: Searcher, query: Query, limit: int, sort: str, key, **fil
     whoosh3's filter collector feeds documents past the collapse: nothing is collapsed.
     """
     if sort == "relevance":
-        # Block-quality skipping assumes a fixed heap; collapsing removes from it.
-        base = collectors.TopCollector(limit, usequality=key is None)
+        # No block-quality skipping (collapsing removes from the heap) and no matcher
+        # replacement: whoosh3's replaced matchers recount the all-words bonus, so a score,
+        # and so the order, would depend on the page size.
+        base = collectors.TopCollector(limit, usequality=False, replace=0)
     else:
         base = collectors.SortingCollector("published", limit=limit, reverse=sort == "newest")
     # Whoosh takes a set but not a frozenset.
@@ -220,9 +265,18 @@ def _collect(searcher: Searcher, query: Query, limit: int, sort: str, key, **fil
     return collector.results()
 
 
+def _word_of(query: Query):
+    """What a part of a parsed query looks for, whatever the field: a word or a phrase."""
+    if isinstance(query, Term):
+        return query.text
+    if isinstance(query, Phrase):
+        return tuple(query.words)
+    return repr(query)
+
+
 def _applied_sort(request: SearchRequest, query: Query) -> str:
-    """Browsing (no words to rank by) lists the newest first."""
-    if request.sort == "relevance" and isinstance(query, Every):
+    """Browsing (no words to rank by: only filters, dates or negations) lists newest first."""
+    if request.sort == "relevance" and not query_terms(query):
         return "newest"
     return request.sort
 
@@ -322,7 +376,7 @@ def _suggest(searcher: Searcher, request: SearchRequest, total: int) -> str | No
     changed, words = False, []
     for word in request.q.split():
         plain = normalize(word.strip('"()'), False)
-        if plain and ":" not in word and not _known(searcher, plain):
+        if ":" not in word and re.fullmatch(LETTERS, plain) and not _known(searcher, plain):
             found = corrector.suggest(plain, limit=1, maxdist=2)
             if found:
                 words.append(found[0])
@@ -333,7 +387,10 @@ def _suggest(searcher: Searcher, request: SearchRequest, total: int) -> str | No
 
 
 def _known(searcher: Searcher, word: str) -> bool:
-    return searcher.doc_frequency("spell", word) > 0
+    """A word of the index: in a title or lead (the spelling field), or anywhere in a body."""
+    if searcher.doc_frequency("spell", word) > 0:
+        return True
+    return searcher.doc_frequency("body", normalize(word)) > 0
 
 
 def _open(root: Path) -> _Open:

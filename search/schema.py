@@ -6,11 +6,14 @@ from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from .analysis import news_analyzer, plain_analyzer
 
-# BM25F weights: a word in the headline says more than one in the lead, which says more
-# than one deep in the body.
+# Field weights, applied at query time (see syntax.py): a word in the headline says more than
+# one in the lead, which says more than one deep in the body.
 TITLE_BOOST = 3.0
 LEAD_BOOST = 1.5
 TEXT_FIELDS = ("title", "lead", "body")
+# Bump on any change to the schema or to what is indexed: an index of another version is
+# rebuilt in full by the next reindex instead of being updated.
+SCHEMA_VERSION = "2"
 FACETS = ("people", "countries", "focus_countries", "regions", "source", "tags", "authors")
 
 
@@ -28,8 +31,8 @@ def build_schema() -> Schema:
         path=ID(stored=True),
         source_hash=ID(stored=True),
         hash=ID(stored=True),
-        title=TEXT(analyzer=text, stored=True, field_boost=TITLE_BOOST, phrase=True),
-        lead=TEXT(analyzer=text, field_boost=LEAD_BOOST, phrase=True),
+        title=TEXT(analyzer=text, stored=True, phrase=True),
+        lead=TEXT(analyzer=text, phrase=True),
         body=TEXT(analyzer=text, stored=True, phrase=True),
         spell=TEXT(analyzer=plain_analyzer(), spelling=True, phrase=False),
         # People names as words, for `person:guler`; the exact names are the facet below.

@@ -7,6 +7,8 @@ never fails. ``person:``, ``country:``, ``region:`` and ``source:`` become facet
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
+from typing import NamedTuple
 
 from whoosh.qparser import FieldAliasPlugin, GtLtPlugin, MultifieldParser, OrGroup
 from whoosh.qparser.dateparse import DateParserPlugin
@@ -15,24 +17,40 @@ from whoosh.searching import Searcher
 
 from .analysis import normalize
 from .request import FACET_PARAMS
-from .schema import TEXT_FIELDS
+from .schema import LEAD_BOOST, TEXT_FIELDS, TITLE_BOOST
 
 MAX_TERMS = 64  # words kept from a pasted essay: enough to rank, bounded in cost
-FIELD_SYNTAX = re.compile(r'\b(person|country|region|source):("[^"]*"|\S+)', re.IGNORECASE)
+FIELD_SYNTAX = re.compile(
+    r'(?<![\w-])(-(?=\w)|NOT\s+)?(person|country|region|source):("[^"]*"|\S+)', re.IGNORECASE
+)
 NEGATION = re.compile(r'(?:^|(?<=\s))(?:-|NOT\s+)("[^"]*"|[^\s()"]+)')
 DANGLING_FIELD = re.compile(r"\b\w+:(?=\s|$)")
+# Whoosh's date parser reads `date:>D` as `date:>=D`: strict bounds are rewritten first.
+STRICT_DATE = re.compile(r"\b(date|published):([<>])(\d{4})(?:-(\d\d)(?:-(\d\d))?)?(?![\w-])")
 
 
-def parse_query(text: str, searcher: Searcher) -> tuple[Query, dict[str, list[str]]]:
+class Parsed(NamedTuple):
+    """A parsed query: the words to rank by and the facet filters typed into it."""
+
+    query: Query
+    filters: dict[str, list[str]]  # ``person:guler``: only articles naming him
+    excluded: dict[str, list[str]]  # ``-person:guler``: none naming him
+
+
+def parse_query(text: str, searcher: Searcher) -> Parsed:
     """The user's query as a Whoosh query plus facet filters given as ``person:``-style prefixes.
 
     Malformed syntax never raises: it falls back to the plain words. Negations (``-word``,
-    ``NOT word``) exclude from whatever the rest matches, or from everything when alone.
+    ``NOT word``, ``-source:x``) exclude from whatever the rest matches, or from everything.
     """
     filters: dict[str, list[str]] = {}
+    excluded: dict[str, list[str]] = {}
 
     def take(match: re.Match) -> str:
-        filters.setdefault(match.group(1).lower(), []).append(match.group(2).strip('"'))
+        value = match.group(3).strip('"').strip()
+        if value:  # ``country:"`` names nothing: ignore it rather than match nothing
+            chosen = excluded if match.group(1) else filters
+            chosen.setdefault(match.group(2).lower(), []).append(value)
         return " "
 
     negated: list[str] = []
@@ -41,14 +59,36 @@ def parse_query(text: str, searcher: Searcher) -> tuple[Query, dict[str, list[st
         negated.append(match.group(1))
         return " "
 
-    rest = DANGLING_FIELD.sub(" ", FIELD_SYNTAX.sub(take, text))
+    rest = DANGLING_FIELD.sub(" ", FIELD_SYNTAX.sub(take, STRICT_DATE.sub(_inclusive, text)))
     rest = NEGATION.sub(negate, " ".join(rest.split()[:MAX_TERMS]))
     positive = _parse(rest, searcher.schema)
-    excluded = _parse(" ".join(negated), searcher.schema) if negated else NullQuery
-    if excluded is not NullQuery:
+    words_out = _parse(" ".join(negated), searcher.schema) if negated else NullQuery
+    if words_out is not NullQuery:
         base = Every() if positive is NullQuery else positive
-        positive = AndNot(base, excluded)
-    return (Every() if positive is NullQuery else positive), _resolve_filters(filters, searcher)
+        positive = AndNot(base, words_out)
+    return Parsed(
+        Every() if positive is NullQuery else positive,
+        _resolve_filters(filters, searcher),
+        _resolve_filters(excluded, searcher),
+    )
+
+
+def _inclusive(match: re.Match) -> str:
+    """``date:>2025-08-13`` as ``date:>=2025-08-14``; ``date:<2025-08`` as ``date:<=2025-07``."""
+    field, op, year, month, day = match.groups()
+    step = 1 if op == ">" else -1
+    try:
+        if day:
+            when = date(int(year), int(month), int(day)) + timedelta(days=step)
+            bound = f"{when:%Y-%m-%d}"
+        elif month:
+            index = int(year) * 12 + int(month) - 1 + step
+            bound = f"{index // 12:04d}-{index % 12 + 1:02d}"
+        else:
+            bound = f"{int(year) + step:04d}"
+    except (ValueError, OverflowError):
+        return match.group(0)  # not a real date: leave it to the parser's fallback
+    return f"{field}:{op}={bound}"
 
 
 def _parse(text: str, schema) -> Query:
@@ -77,7 +117,10 @@ def _require_ranges(query: Query) -> Query:
 
 
 def _parser(schema) -> MultifieldParser:
-    parser = MultifieldParser(TEXT_FIELDS, schema, group=OrGroup.factory(0.9))
+    # Field weights at query time: they multiply a field's BM25 score, after term-frequency
+    # saturation (index-time boosts only multiply the frequency, which saturation flattens).
+    boosts = {"title": TITLE_BOOST, "lead": LEAD_BOOST}
+    parser = MultifieldParser(TEXT_FIELDS, schema, fieldboosts=boosts, group=OrGroup.factory(0.9))
     parser.add_plugin(GtLtPlugin())
     parser.add_plugin(DateParserPlugin(free=False))
     parser.add_plugin(FieldAliasPlugin({"published": ["date"], "title": ["headline"]}))

@@ -101,17 +101,12 @@ def test_negations_and_date_ranges_filter(root: Path, q: str, total: int):
 
 def test_a_word_in_the_title_outranks_it_only_in_the_body(root: Path):
     data = run(root, q="osprey", per_page="100")
-    ranked = [k for k in keys(data) if k != "lake"]  # the lead: see the xfail below
+    ranked = [k for k in keys(data) if k != "lake"]  # the lead
     assert ranked == ["osprey", "wetland", "river"]
     scores = [r["score"] for r in data["results"]]
     assert scores == sorted(scores, reverse=True) and scores[-1] > 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="query.py/schema.py: field boosts are index-time tf multipliers saturated by BM25, "
-    "and the lead is also in the body, so one word in the lead outscores it in the title",
-)
 def test_title_outranks_lead_which_outranks_body(root: Path):
     assert keys(run(root, q="osprey")) == ["osprey", "lake", "wetland", "river"]
 
@@ -123,11 +118,6 @@ def test_documents_with_all_words_rank_before_partial_matches(root: Path):
     assert keys(data)[3] == "turkey"  # Turkey's central bank: no Syria
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="query.py: OrGroup.factory(0.9) is a mild coordination bonus; a document with one "
-    "word in its title and twice in its body outranks one holding both words",
-)
 def test_all_words_outrank_one_word_repeated(root: Path):
     assert keys(run(root, q="marmot glacier")) == ["scientists", "marmot"]
 
@@ -224,11 +214,6 @@ def test_date_ranges(root: Path, q: str, expected: set[str]):
     assert data["total"] == len(expected)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="query.py: Whoosh's date parser drops exclusivity, so date:>DAY is date:>=DAY and "
-    "date:<DAY is date:<=DAY (the named day is included)",
-)
 @pytest.mark.parametrize(
     ("q", "expected"), [("date:>2025-08-13", {"in"}), ("date:<2024-12-11", set())]
 )
@@ -236,11 +221,6 @@ def test_strict_date_comparisons_exclude_the_day(root: Path, q: str, expected: s
     assert set(keys(run(root, q=q, per_page="100"))) == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="query.py: FIELD_SYNTAX takes `-person:x` / `NOT person:x` before negations are "
-    "seen, so a negated field prefix becomes a positive filter",
-)
 @pytest.mark.parametrize(
     ("q", "expected"),
     [
@@ -253,11 +233,6 @@ def test_negated_field_prefixes_exclude(root: Path, q: str, expected: set[str]):
     assert set(keys(run(root, q=q, per_page="100"))) == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="query.py: {**request.filters(), **field_filters} lets `person:` in q replace the "
-    "ticked person filter instead of both applying",
-)
 def test_a_prefix_in_the_query_and_a_ticked_filter_both_apply(root: Path):
     data = run(root, q="person:erdogan", person="Yasar Guler")
     assert data["total"] == 0
@@ -288,10 +263,8 @@ PLAIN_EQUIVALENTS = [
     ("🇸🇾 🚀", ""),
     ("🚀 kenya 🇰🇪", "kenya"),
     ("date:>garbage", "date garbage"),
-    pytest.param('country:"', "", marks=pytest.mark.xfail(
-        strict=True, reason="query.py: an empty `country:` value filters to nothing")),
-    pytest.param('person:""', "", marks=pytest.mark.xfail(
-        strict=True, reason="query.py: an empty `person:` value filters to nothing")),
+    ('country:"', ""),
+    ('person:""', ""),
 ]
 
 
@@ -407,11 +380,6 @@ def test_without_words_relevance_becomes_newest(root, args, sort, sorted_by, fir
     assert (data["sort"], data["sorted_by"], keys(data)[0]) == (sort, sorted_by, first)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="query.py: _applied_sort only checks for Every(); a query of negations or a date "
-    "range alone has no words yet is reported as relevance and listed in index order",
-)
 @pytest.mark.parametrize("q", ["-syria", "date:>=2025-07-01"])
 def test_no_words_but_negations_or_dates_lists_newest_first(root: Path, q: str):
     data = run(root, q=q, per_page="100")
@@ -430,12 +398,7 @@ def test_no_words_but_negations_or_dates_lists_newest_first(root: Path, q: str):
         ({}, 7),
         ({"sort": "oldest", "q": "osprey OR syria OR marmot"}, 2),
         ({"q": "syria OR kenya OR japan"}, 2),
-        pytest.param({"q": "osprey OR syria OR marmot"}, 2, marks=pytest.mark.xfail(
-            strict=True,
-            reason="query.py + whoosh3: a score depends on the search limit (start + per_page): "
-            "TopCollector replaces the matcher tree as terms run out and CoordMatcher recounts "
-            "its terms on replacement, so a page can miss a result that ranks on it",
-        )),
+        ({"q": "osprey OR syria OR marmot"}, 2),
     ],
 )
 def test_every_page_in_turn_gives_every_result_once(root: Path, args: dict, per_page: int):
@@ -490,21 +453,12 @@ def test_no_suggestion_when_the_words_are_known_or_results_are_enough(root: Path
     assert run(root, q=q)["suggestion"] is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="query.py: _known looks only at the spell field (title and lead), so a body word "
-    "that finds articles is 'corrected': kurdish -> turkish",
-)
 def test_a_word_the_index_knows_is_not_corrected(root: Path):
     data = run(root, q="kurdish")
     assert data["total"] == 2
     assert data["suggestion"] is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="query.py: _suggest runs the corrector on punctuation tokens ('--' becomes 'da')",
-)
 @pytest.mark.parametrize("q", ["quokka --", "quokka ^3"])
 def test_punctuation_is_not_corrected(root: Path, q: str):
     assert run(root, q=q)["suggestion"] is None
