@@ -39,6 +39,9 @@ WINDOW_DAYS = 3
 SAME_EVENT = 0.45  # cosine of two signatures at which they report one event
 SAME_EVENT_NAMED = 0.3  # ... enough when they also name the same person
 NEAR_DUPLICATE = 0.6  # estimated resemblance (Jaccard) of 5-word shingles
+# Links chain: A-B and B-C put C with A though they may share nothing. Within a linked group,
+# clusters merge only while their average similarity (unlinked pairs count 0) stays above this.
+COHESION = 0.1
 SHINGLE = 5
 SKETCH = 64
 WORD = re.compile(r"\w+")
@@ -141,7 +144,8 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE INDEX IF NOT EXISTS articles_day ON articles(day);
 CREATE INDEX IF NOT EXISTS articles_fingerprint ON articles(fingerprint);
 CREATE TABLE IF NOT EXISTS links (
-    a TEXT NOT NULL, b TEXT NOT NULL, kind TEXT NOT NULL, PRIMARY KEY (a, b));
+    a TEXT NOT NULL, b TEXT NOT NULL, kind TEXT NOT NULL, score REAL NOT NULL,
+    PRIMARY KEY (a, b));
 CREATE INDEX IF NOT EXISTS links_b ON links(b);
 """
 
@@ -181,14 +185,16 @@ class StoryStore:
         if sig.day is not None:
             self._load_days(sig.day)
             for other in self._candidates(sig):
-                kind = link(sig, self._signatures[other])
+                theirs = self._signatures[other]
+                kind = link(sig, theirs)
                 if kind:
-                    links.append((*sorted((article_id, other)), kind))
+                    score = 1.0 if kind == "duplicate" else similarity(sig, theirs)
+                    links.append((*sorted((article_id, other)), kind, score))
         self.conn.execute(
             "INSERT INTO articles (id, day, fingerprint, signature) VALUES (?, ?, ?, ?)",
             (article_id, sig.day, sig.fingerprint, sig.to_json()),
         )
-        self.conn.executemany("INSERT OR REPLACE INTO links VALUES (?, ?, ?)", links)
+        self.conn.executemany("INSERT OR REPLACE INTO links VALUES (?, ?, ?, ?)", links)
         self._remember(article_id, sig)
         self.changed = True
 
@@ -213,13 +219,17 @@ class StoryStore:
     def finish(self) -> None:
         """Recompute story and duplicate groups from the links, then commit."""
         if self.changed:
-            days = dict(self.conn.execute("SELECT id, day FROM articles"))
-            links = self.conn.execute("SELECT a, b, kind FROM links").fetchall()
-            story = _groups(days, [(a, b) for a, b, _ in links])
-            copies = _groups(days, [(a, b) for a, b, kind in links if kind == "duplicate"])
-            rows = [(story[i], copies[i] if copies[i] != i else None, i) for i in days]
+            rows = self.conn.execute("SELECT id, day, story, duplicate_of FROM articles")
+            days, before = {}, {}
+            for i, day, story, copy in rows:
+                days[i], before[i] = day, (story, copy)
+            links = self.conn.execute("SELECT a, b, kind, score FROM links").fetchall()
+            story = group_stories(days, [(a, b, score) for a, b, _, score in links])
+            copies = _groups(days, [(a, b) for a, b, kind, _ in links if kind == "duplicate"])
+            after = {i: (story[i], copies[i] if copies[i] != i else None) for i in days}
             self.conn.executemany(
-                "UPDATE articles SET story = ?, duplicate_of = ? WHERE id = ?", rows
+                "UPDATE articles SET story = ?, duplicate_of = ? WHERE id = ?",
+                [(*after[i], i) for i in days if after[i] != before[i]],
             )
         self.conn.execute("COMMIT")
         self.conn.close()
@@ -253,6 +263,58 @@ class StoryStore:
             self._by_day[sig.day].add(article_id)
 
 
+def group_stories(
+    days: dict[str, int | None], links: list[tuple[str, str, float]], cohesion: float = COHESION
+) -> dict[str, str]:
+    """Stories from scored links: linked groups, split where only a chain holds them together.
+
+    Each linked group is clustered by average linkage, which depends on the links alone (not
+    on the order articles came in). Each story is named after its earliest member.
+    """
+    linked = _groups(days, [(a, b) for a, b, _ in links])
+    by_group: dict[str, list[tuple[str, str, float]]] = defaultdict(list)
+    for a, b, score in links:
+        by_group[linked[a]].append((a, b, score))
+    members: dict[str, list[str]] = defaultdict(list)
+    for i, group in linked.items():
+        members[group].append(i)
+    story = {}
+    for group, ids in members.items():
+        if len(ids) <= 2:
+            story.update(dict.fromkeys(ids, group))
+            continue
+        for cluster in _average_link(ids, by_group[group], cohesion):
+            story.update(dict.fromkeys(cluster, _earliest(cluster, days)))
+    return story
+
+
+def _average_link(ids: list[str], links, cohesion: float) -> list[list[str]]:
+    """Merge the closest pair of clusters while their average similarity reaches ``cohesion``."""
+    cluster = {i: i for i in ids}
+    items = {i: [i] for i in ids}
+    while True:
+        totals: dict[tuple[str, str], float] = defaultdict(float)
+        for a, b, score in links:
+            ca, cb = cluster[a], cluster[b]
+            if ca != cb:
+                totals[min(ca, cb), max(ca, cb)] += score
+        best, pair = cohesion, None
+        for (ca, cb), total in sorted(totals.items()):
+            average = total / (len(items[ca]) * len(items[cb]))
+            if average > best or (pair is None and average == best):
+                best, pair = average, (ca, cb)
+        if pair is None:
+            return list(items.values())
+        keep, gone = pair
+        for i in items[gone]:
+            cluster[i] = keep
+        items[keep] += items.pop(gone)
+
+
+def _earliest(ids: list[str], days: dict[str, int | None]) -> str:
+    return min(ids, key=lambda i: (days[i] if days[i] is not None else math.inf, i))
+
+
 def _groups(days: dict[str, int | None], edges: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Connected groups of ids, each named after its earliest member (then the smallest id)."""
     parent = {i: i for i in days}
@@ -271,8 +333,7 @@ def _groups(days: dict[str, int | None], edges: Iterable[tuple[str, str]]) -> di
         members[root(i)].append(i)
     name = {}
     for group in members.values():
-        first = min(group, key=lambda i: (days[i] if days[i] is not None else math.inf, i))
-        name.update(dict.fromkeys(group, first))
+        name.update(dict.fromkeys(group, _earliest(group, days)))
     return name
 
 

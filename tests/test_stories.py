@@ -15,7 +15,7 @@ from conftest import SEEDS, write_jsonl
 from search.extract import Article
 from search.index import current_generation, reindex
 from search.query import get_article, get_story, parse_request, related, search
-from search.stories import STORIES, link, read_stories, signature
+from search.stories import STORIES, group_stories, link, read_stories, signature
 
 SEED_FILES = sorted(SEEDS.iterdir())
 WIRE_BODY = (
@@ -149,6 +149,15 @@ def test_a_rewritten_report_is_the_same_event_not_a_duplicate():
     assert link(signature(article(0)), signature(other)) == "event"
     unrelated = article(0, title=OTHER_EVENT["title"], body=OTHER_EVENT["text"], people=[])
     assert link(signature(article(0)), signature(unrelated)) is None
+
+
+def test_a_chain_of_links_is_split_where_it_is_thin_whatever_the_order():
+    days = dict.fromkeys("abcd", 1) | dict.fromkeys("xyz", 5)
+    chain = [("a", "b", 0.35), ("b", "c", 0.35), ("c", "d", 0.35)]
+    clique = [("x", "y", 0.5), ("y", "z", 0.4), ("x", "z", 0.3)]
+    stories = group_stories(days, chain + clique)
+    assert stories == {"a": "a", "b": "a", "c": "c", "d": "c", "x": "x", "y": "x", "z": "x"}
+    assert group_stories(days, list(reversed(chain + clique))) == stories
 
 
 # Incremental runs

@@ -377,10 +377,11 @@ def test_openapi_document_describes_every_endpoint(client):
     assert doc["openapi"] == "3.1.0"
     assert set(doc["paths"]) == {
         "/api/search", "/api/articles/{id}", "/api/search.jsonl", "/search.csv", "/search.atom",
+        "/api/articles/{id}/related", "/api/stories/{id}",
     }  # fmt: skip
     names = {p["name"] for p in doc["paths"]["/api/search"]["get"]["parameters"]}
-    assert names == {"q", "page", "per_page", "sort", "region", "country", "person", "source",
-                     "from", "to"}  # fmt: skip
+    assert names == {"q", "page", "per_page", "sort", "collapse", "region", "country", "person",
+                     "source", "from", "to"}  # fmt: skip
     article_id = find_id(client, "syria", SEED_TITLES[0])
     for path in doc["paths"]:
         assert client.get(path.replace("{id}", article_id)).status_code == 200
@@ -396,6 +397,7 @@ BAD_PARAMETERS = [
     ("from=yesterday-ish", "from"),
     ("to=2025-13-45", "to"),
     ("sort=sideways", "sort"),
+    ("collapse=maybe", "collapse"),
     ("from=2025-08-10&to=2025-08-01", "from"),
 ]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from search.request import MAX_PER_PAGE, SORTS
+from search.request import COLLAPSES, MAX_PER_PAGE, SORTS
 
 
 def _query(name: str, description: str, schema: dict, *, repeat: bool = False) -> dict:
@@ -37,6 +37,12 @@ SEARCH_PARAMETERS = [
         {"type": "string", "enum": list(SORTS), "default": "relevance"},
     ),
     _query(
+        "collapse",
+        "`story`: one hit per story (its best article); `none`: every article, copies of one "
+        "text still folded.",
+        {"type": "string", "enum": list(COLLAPSES), "default": "story"},
+    ),
+    _query(
         "region",
         "Only articles about this region (repeat for any of several).",
         {"type": "string"},
@@ -53,9 +59,32 @@ SEARCH_PARAMETERS = [
     _query("from", "First day: YYYY-MM-DD, YYYY-MM, YYYY or an age like 7d, 30d, 1y.", DAY),
     _query("to", "Last day (inclusive), same forms as `from`.", DAY),
 ]
-EXPORT_PARAMETERS = [p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page")]
+EXPORT_PARAMETERS = [
+    p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page", "collapse")
+]
 
 STRINGS = {"type": "array", "items": {"type": "string"}}
+STORY = {
+    "type": "object",
+    "required": ["id", "size", "sources"],
+    "properties": {
+        "id": {"type": "string", "description": "The id of the story's earliest article."},
+        "size": {"type": "integer", "description": "Articles in the whole story."},
+        "sources": STRINGS,
+    },
+}
+BRIEF = {
+    "type": "object",
+    "required": ["id", "title", "source", "published", "url"],
+    "properties": {
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        "source": {"type": "string"},
+        "published": {"type": ["string", "null"], "format": "date-time"},
+        "url": {"type": "string"},
+    },
+}
+BRIEFS = {"type": "array", "items": {"$ref": "#/components/schemas/Brief"}}
 RESULT = {
     "type": "object",
     "required": ["id", "title", "title_html", "url", "source", "published", "snippet"],
@@ -72,6 +101,9 @@ RESULT = {
         "people": STRINGS,
         "snippet": {"type": "string", "description": "Escaped HTML with <mark> around hits."},
         "score": {"type": ["number", "null"]},
+        "story": {"$ref": "#/components/schemas/Story"},
+        "collapsed": {"type": "integer", "description": "Other matches this hit stands for."},
+        "more": {**BRIEFS, "description": "Those matches (up to 20), oldest first."},
     },
 }
 FACET = {
@@ -90,7 +122,12 @@ SEARCH = {
     "required": ["query", "total", "page", "per_page", "pages", "sort", "results", "facets"],
     "properties": {
         "query": {"type": "string"},
-        "total": {"type": "integer"},
+        "total": {"type": "integer", "description": "Matching articles."},
+        "total_results": {
+            "type": "integer",
+            "description": "Entries the results page over: stories, or distinct texts.",
+        },
+        "collapse": {"type": "string", "enum": list(COLLAPSES)},
         "page": {"type": "integer"},
         "per_page": {"type": "integer"},
         "pages": {"type": "integer"},
@@ -139,6 +176,19 @@ ARTICLE = {
             name: STRINGS
             for name in ("authors", "tags", "people", "countries", "focus_countries", "regions")
         },
+        "story": {"$ref": "#/components/schemas/Story"},
+        "coverage": {**BRIEFS, "description": "The story's other articles, oldest first."},
+        "related": {**BRIEFS, "description": "Similar articles from other stories."},
+    },
+}
+STORY_PAGE = {
+    "type": "object",
+    "required": ["id", "size", "sources", "articles"],
+    "properties": {
+        **STORY["properties"],
+        "first": {"type": ["string", "null"]},
+        "last": {"type": ["string", "null"]},
+        "articles": BRIEFS,
     },
 }
 ERROR = {
@@ -161,6 +211,7 @@ def _error(description: str) -> dict:
     }
 
 
+ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
 ERRORS = {
     "400": _error("A parameter has a value that cannot be used."),
     "503": _error("There is no index yet."),
@@ -195,9 +246,7 @@ def document() -> dict:
                 "get": {
                     "operationId": "getArticle",
                     "summary": "One whole article.",
-                    "parameters": [
-                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
-                    ],
+                    "parameters": [ID],
                     "responses": {
                         **_ok(
                             "The article",
@@ -205,6 +254,39 @@ def document() -> dict:
                             {"$ref": "#/components/schemas/Article"},
                         ),
                         "404": _error("No article has this id."),
+                    },
+                }
+            },
+            "/api/articles/{id}/related": {
+                "get": {
+                    "operationId": "getRelated",
+                    "summary": "Articles like this one, outside its own story.",
+                    "parameters": [ID],
+                    "responses": {
+                        **_ok(
+                            "Related articles",
+                            "application/json",
+                            {
+                                "type": "object",
+                                "properties": {"id": {"type": "string"}, "related": BRIEFS},
+                            },
+                        ),
+                        "404": _error("No article has this id."),
+                    },
+                }
+            },
+            "/api/stories/{id}": {
+                "get": {
+                    "operationId": "getStory",
+                    "summary": "Every outlet's articles on one event (by story or article id).",
+                    "parameters": [ID],
+                    "responses": {
+                        **_ok(
+                            "The story",
+                            "application/json",
+                            {"$ref": "#/components/schemas/StoryPage"},
+                        ),
+                        "404": _error("No story has this id."),
                     },
                 }
             },
@@ -234,6 +316,14 @@ def document() -> dict:
             },
         },
         "components": {
-            "schemas": {"Search": SEARCH, "Result": RESULT, "Article": ARTICLE, "Error": ERROR}
+            "schemas": {
+                "Search": SEARCH,
+                "Result": RESULT,
+                "Article": ARTICLE,
+                "Story": STORY,
+                "StoryPage": STORY_PAGE,
+                "Brief": BRIEF,
+                "Error": ERROR,
+            }
         },
     }
