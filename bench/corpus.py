@@ -5,8 +5,10 @@ the CSV it ships outside the git tree. ``scale(n, seed)`` streams ``n`` new arti
 real corpus's own sentences: each new article copies a real one's outlet, length (in sentences),
 date (within a few days), and subtitle or not, and fills it with runs of consecutive sentences
 from other articles of the same outlet, so vocabulary, lengths, outlets and dates keep their
-real distributions. Titles splice the first half of one real title of the outlet to the second
-half of another, so they are nearly all distinct (title queries have one right answer).
+real distributions. Each paragraph joins a run of one article to a run of another, so no
+paragraph repeats across pages. Titles and subtitles splice the first half of one real one of the
+outlet to the second half of another, so they are nearly all distinct (title queries have one
+right answer).
 
 The articles can be written as CSV shards (the columns of the original file) or as raw pages:
 rendered-text ``.txt`` pages with the outlet's menus, a breaking-news ticker, bylines, related
@@ -46,6 +48,7 @@ FORMATS = ("csv", "txt", "html", "mixed")
 PER_FILE = 10_000  # articles per CSV shard
 PER_DIR = 1_000  # pages per folder
 HTML_SHARE = 0.2  # share of .html pages in the "mixed" format
+VERSION = 2  # of the generator: bump when the articles it makes change (cached corpora expire)
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"'”’]?\s+(?=[\"“‘]?[A-Z0-9])")
 
 OUTLETS = {
@@ -163,31 +166,32 @@ def scale(n: int, seed: int = 1, base: list[Base] | None = None) -> Iterator[Art
     by_host: dict[str, list[Base]] = {}
     for item in base:
         by_host.setdefault(item.host, []).append(item)
+    subtitles = {h: [b.subtitle for b in items if b.subtitle] for h, items in by_host.items()}
+    by_host = {h: (items, subtitles[h] or [""]) for h, items in by_host.items()}
     for number in range(n):
         yield _article(number, random.Random(seed * 1_000_003 + number), base, by_host, seed)
 
 
 def _article(number: int, rng: random.Random, base, by_host, seed: int) -> Article:
     template = rng.choice(base)
-    pool = by_host[template.host]
-    sentences: list[str] = []
-    while len(sentences) < len(template.sentences):
-        donor = rng.choice(pool).sentences
-        start = rng.randrange(len(donor))
-        sentences.extend(donor[start : start + rng.randint(2, 6)])
-    sentences = sentences[: len(template.sentences)]
-    paragraphs, i = [], 0
-    while i < len(sentences):
-        size = rng.randint(1, 4)
-        paragraphs.append(" ".join(sentences[i : i + size]))
-        i += size
+    pool, subtitles = by_host[template.host]
+    wanted = len(template.sentences)
+    paragraphs, count = [], 0
+    while count < wanted:
+        paragraph = _paragraph(rng, pool, wanted - count)
+        if len(paragraph) == 1 and paragraphs:  # a lone sentence could repeat on other pages
+            paragraphs[-1] += " " + paragraph[0]
+        else:
+            paragraphs.append(" ".join(paragraph))
+        count += len(paragraph)
     published = template.published
     if published is not None:
         published += timedelta(days=rng.randint(-3, 3), minutes=rng.randrange(24 * 60))
     return Article(
         number=number,
         title=_splice(template.title, rng.choice(pool).title, rng),
-        subtitle=rng.choice(pool).subtitle if template.subtitle else "",
+        subtitle=_splice(rng.choice(subtitles), rng.choice(subtitles), rng)
+        if template.subtitle else "",
         published=published,
         host=template.host,
         url=f"https://{template.host}/bench/{seed}/{number:07d}",
@@ -197,6 +201,21 @@ def _article(number: int, rng: random.Random, base, by_host, seed: int) -> Artic
         related=[rng.choice(pool).title for _ in range(3)],
         ticker=_ticker(template.host, published, pool),
     )
+
+
+def _paragraph(rng: random.Random, pool: list[Base], room: int) -> list[str]:
+    """Consecutive sentences of one article, then of another (1-2 of each, at most ``room``).
+
+    Every paragraph joins two random places, so no paragraph repeats across pages even at 1M
+    articles: the extractor treats a line seen on 3+ pages of a site as boilerplate, and a
+    corpus built of whole reused paragraphs would lose its text to that rule.
+    """
+    out: list[str] = []
+    for _ in range(2):
+        donor = rng.choice(pool).sentences
+        start = rng.randrange(len(donor))
+        out.extend(donor[start : start + rng.randint(1, 2)])
+    return out[:room]
 
 
 def _splice(first: str, second: str, rng: random.Random) -> str:
@@ -286,12 +305,17 @@ def render_html(art: Article, rng: random.Random) -> str:
     return "\n".join(x for x in head + body if x)
 
 
+def label(n: int, seed: int, fmt: str) -> str:
+    """The name of a corpus: size, seed, format and generator version."""
+    return f"n{n}-s{seed}-{fmt}-v{VERSION}"
+
+
 def write(n: int, seed: int = 1, fmt: str = "csv", root: Path | None = None) -> Path:
     """Write ``scale(n, seed)`` in ``fmt`` under the cache (once: a marker file says it is
     complete) and return the folder."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
-    folder = (root or cache_root() / "corpora") / f"n{n}-s{seed}-{fmt}"
+    folder = (root or cache_root() / "corpora") / label(n, seed, fmt)
     marker = folder / ".complete"
     if marker.exists():
         return folder

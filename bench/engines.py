@@ -26,6 +26,15 @@ FACETS = ("source", "countries", "regions", "people")
 TOP = 20
 
 
+def have_tantivy() -> bool:
+    """Tantivy is optional (``pip install -e '.[bench]'``); without it the others still run."""
+    try:
+        import tantivy  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def export_docs(index_root: Path, out: Path) -> int:
     """Write every indexed article (stored fields, plus the lead as indexed) as JSON lines."""
     from search.index import open_index

@@ -44,16 +44,22 @@ ENGINES = ("ours", "whoosh", "fts5", "tantivy")
 PROFILE_SCALE = 2_000
 
 
+def installed() -> tuple[str, ...]:
+    """The engines this environment can run (Tantivy is an optional extra)."""
+    return ENGINES if engines.have_tantivy() else ENGINES[:-1]
+
+
 def run_dir(n: int, seed: int, fmt: str) -> Path:
     """The scratch folder of one corpus: our index, the exported documents, the other engines."""
-    return cache_root() / "runs" / f"n{n}-s{seed}-{fmt}"
+    return cache_root() / "runs" / corpus.label(n, seed, fmt)
 
 
 def ensure_built(n: int, seed: int, fmt: str, workers: int | None = None) -> Path:
     """A run folder whose four indexes exist (built by this benchmark if missing)."""
     run = run_dir(n, seed, fmt)
-    if not all((run / name).exists() for name in ("index", "docs.jsonl", "fts5.db", "tantivy")):
-        measure(n, seed, fmt, workers, ENGINES, quiet=True)
+    needed = ["index", "docs.jsonl", "fts5.db"] + (["tantivy"] if engines.have_tantivy() else [])
+    if not all((run / name).exists() for name in needed):
+        measure(n, seed, fmt, workers, installed(), quiet=True)
     return run
 
 
@@ -206,8 +212,9 @@ def report(n: int, data: dict) -> tuple[str, dict]:
         if key in summary:
             other = summary[key]["seconds"]
             summary[f"ours_vs_{key}_time"] = ratio(ours.get("seconds"), other)
-            summary[f"whoosh_vs_{key}_time"] = ratio(summary.get("whoosh", {}).get("seconds"),
-                                                     other)
+            if key != "whoosh":
+                summary[f"whoosh_vs_{key}_time"] = ratio(
+                    summary.get("whoosh", {}).get("seconds"), other)
     ratios = [(k, v) for k, v in summary.items() if k.endswith("_time")]
     if ratios:
         out.append(table(["time ratio", "× slower"], ratios))
@@ -228,8 +235,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--format", choices=corpus.FORMATS, default="mixed",
                         help="raw pages (txt, html, mixed: 80%% txt) or csv [mixed]")
     parser.add_argument("--workers", type=int, default=None, help="extraction processes [cores]")
-    parser.add_argument("--engines", default=",".join(ENGINES),
-                        help=f"comma-separated subset of {','.join(ENGINES)}")
+    parser.add_argument("--engines", default=None,
+                        help=f"comma-separated subset of {','.join(ENGINES)} [all installed]")
     parser.add_argument("--profile", action="store_true",
                         help=f"also cProfile an in-process reindex (workers=1) of "
                              f"{PROFILE_SCALE} articles")
@@ -243,7 +250,7 @@ def main(argv: list[str] | None = None) -> None:
         child_done(args.child_out, child(args.child, args.corpus, args.run, args.workers))
         return
     n = SMOKE_SCALE if args.smoke else args.scale
-    chosen = tuple(e.strip() for e in args.engines.split(",") if e.strip())
+    chosen = tuple(e.strip() for e in (args.engines or ",".join(installed())).split(","))
     print(f"ingest: {n} articles ({args.format}), engines {', '.join(chosen)}", flush=True)
     data = measure(n, args.seed, args.format, args.workers, chosen)
     text, summary = report(n, data)
