@@ -15,7 +15,7 @@ from .extract import extract
 from .index import index_stats, reindex
 from .query import search
 from .read import Page, Skip, read_file
-from .request import SORTS, parse_request
+from .request import COLLAPSES, SORTS, parse_request
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -155,12 +155,25 @@ def _print_article(data: dict) -> None:
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option(
+    "--collapse",
+    type=click.Choice(COLLAPSES),
+    default="story",
+    show_default=True,
+    help="One hit per story, or every article.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
-def search_command(query, index_dir, limit, page, sort, as_json) -> None:
+def search_command(query, index_dir, limit, page, sort, collapse, as_json) -> None:
     """Search the index for QUERY (same syntax as the web page) and print the best matches."""
     try:
         request = parse_request(
-            {"q": query, "per_page": str(limit), "page": str(page), "sort": sort}
+            {
+                "q": query,
+                "per_page": str(limit),
+                "page": str(page),
+                "sort": sort,
+                "collapse": collapse,
+            }
         )
         data = search(index_dir, request)
     except SearchError as error:
@@ -168,13 +181,18 @@ def search_command(query, index_dir, limit, page, sort, as_json) -> None:
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    click.echo(f"{data['total']} matching articles")
+    groups = data["total_results"]
+    stories = f" in {groups} {'story' if groups == 1 else 'stories'}" if collapse == "story" else ""
+    click.echo(f"{data['total']} matching articles{stories}")
     first = (data["page"] - 1) * data["per_page"]
     for n, hit in enumerate(data["results"], first + 1):
         date = (hit["published"] or "")[:10]
         click.echo(
             f"{n:3}. {hit['title']}  [{hit['source'] or '-'}, {date or 'undated'}]  {hit['id']}"
         )
+        if hit["collapsed"]:
+            sources = sorted({m["source"] for m in hit["more"] if m["source"]})
+            click.echo(f"       and {hit['collapsed']} more {', '.join(sources)}".rstrip())
     if data["suggestion"]:
         click.echo(f"Did you mean: {data['suggestion']}")
 

@@ -29,6 +29,12 @@ def test_reindex_search_stats(tmp_path: Path):
     data = json.loads(found.output)
     assert data["total"] == 2
     assert data["results"][0]["title"] == "Syria, Turkey sign joint defense cooperation agreement"
+    text = runner.invoke(cli, ["search", "syria turkey", "--index", index]).output.splitlines()
+    assert text[0] == "2 matching articles in 1 story"
+    assert text[1].startswith("  1. Syria, Turkey sign joint defense cooperation agreement  [")
+    assert text[2].strip() == "and 1 more"
+    flat = runner.invoke(cli, ["search", "syria turkey", "--index", index, "--collapse", "none"])
+    assert flat.output.splitlines()[0] == "2 matching articles"
     stats = json.loads(runner.invoke(cli, ["stats", "--index", index, "--json"]).output)
     assert stats["articles"] == 2
 
