@@ -56,6 +56,8 @@ def machine() -> dict:
         "memory_gib": round(pages / 2**30, 1),
         "os": platform.platform(),
         "python": platform.python_version(),
+        # Other work on the machine skews absolute figures (ratios within a run suffer less).
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
 
 

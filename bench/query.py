@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> None:
         print(table(["kind", "total", "parse", "postings", "match", "rank", "results",
                      "snippets", "collapse", "facets", "suggest"], rows_b))
         print(profile(run / "index", queries))
-    data["queries"] = [q.to_json() for q in queries[:60]]
+    data["queries_sample"] = [q.to_json() for q in queries[:10]]
     label = "smoke" if args.smoke else n
     path = write_result("query", label if args.format == "mixed" else f"{label}-{args.format}",
                         data, args.results)

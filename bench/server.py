@@ -31,6 +31,7 @@ from harness import PROJECT, SMOKE_SCALE, percentile, rss_of, run_child, table, 
 
 ENDPOINTS = {"api": "/api/search", "html": "/search"}
 MAX_REQUESTS = 100_000  # per level: the load always stops by itself
+TIMEOUT = 600  # seconds for one response: a cold thread at 1M articles builds its tables first
 
 
 def free_port() -> int:
@@ -50,14 +51,14 @@ def start_server(root: Path, port: int, threads: int) -> subprocess.Popen:
                             stderr=subprocess.PIPE)
 
 
-def wait_ready(port: int, server: subprocess.Popen, timeout: float = 120) -> float:
+def wait_ready(port: int, server: subprocess.Popen, timeout: float = 1800) -> float:
     """Seconds until the server answers a search (it opens its index on the first one)."""
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
         if server.poll() is not None:
             raise SystemExit(f"server exited: {server.stderr.read().decode()[-2000:]}")
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
             conn.request("GET", "/api/search?q=news")
             if conn.getresponse().status == 200:
                 return time.perf_counter() - started
@@ -75,7 +76,7 @@ def load(port: int, paths: list[str], concurrency: int, duration: float, cap: in
     deadline = time.perf_counter() + duration
 
     def worker() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
         while time.perf_counter() < deadline:
             with lock:
                 if state["next"] >= cap:
@@ -91,7 +92,7 @@ def load(port: int, paths: list[str], concurrency: int, duration: float, cap: in
             except (OSError, http.client.HTTPException) as error:
                 status = type(error).__name__
                 conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
             elapsed = (time.perf_counter() - started) * 1000
             with lock:
                 latencies.append(elapsed)
