@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .analysis import analyze
+from .analysis import TOKEN_PATTERN, normalize
 from .extract import Article
 
 STORIES = "stories.sqlite"
@@ -45,6 +45,7 @@ COHESION = 0.1
 SHINGLE = 5
 SKETCH = 64
 WORD = re.compile(r"\w+")
+TOKEN = re.compile(TOKEN_PATTERN)
 DF_TABLE = Path(__file__).parent / "data" / "term_df.tsv.gz"
 
 
@@ -86,10 +87,15 @@ def rarity(term: str) -> float:
     return math.log((docs + 1) / (df.get(term, 0) + 1))
 
 
+def _terms(text: str) -> list[str]:
+    # The index's analysis (normalize) without Whoosh's token objects: 4x faster.
+    return [t for t in map(normalize, TOKEN.findall(text)) if t]
+
+
 def signature(article: Article) -> Signature:
     """The linking signature of an article."""
-    terms = analyze(article.title) * 2 + analyze(article.subtitle)
-    terms += analyze(article.body)[:LEAD_TERMS]
+    terms = _terms(article.title) * 2 + _terms(article.subtitle)
+    terms += _terms(article.body[: LEAD_TERMS * 12])[:LEAD_TERMS]
     weights = {t: (1 + math.log(n)) * rarity(t) for t, n in Counter(terms).items()}
     top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:SIGNATURE_TERMS]
     norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
@@ -105,9 +111,15 @@ def signature(article: Article) -> Signature:
 
 
 def _sketch(words: list[str]) -> tuple[int, ...]:
-    """The ``SKETCH`` smallest hashes of the text's 5-word shingles (a bottom-k MinHash)."""
-    shingles = {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
-    return tuple(sorted({zlib.crc32(s.encode()) for s in shingles})[:SKETCH])
+    """The ``SKETCH`` smallest hashes of the text's 5-word shingles (a bottom-k MinHash).
+
+    Words hash with crc32 and shingles as tuples of those ints: both are the same in every
+    process (string hashes are salted per process, int and tuple hashes are not).
+    """
+    ids = [zlib.crc32(w.encode()) for w in words]
+    starts = range(len(ids) - SHINGLE + 1)
+    shingles = {hash(tuple(ids[i : i + SHINGLE])) & 0xFFFFFFFF for i in starts}
+    return tuple(sorted(shingles)[:SKETCH])
 
 
 def resemblance(a: tuple[int, ...], b: tuple[int, ...]) -> float:
