@@ -10,10 +10,11 @@ import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from whoosh import collectors
-from whoosh.query import And, AndNot, Every, Or, Phrase, Query, Term
+from whoosh.query import And, AndNot, Every, MultiTerm, NullQuery, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 from whoosh.sorting import FieldFacet, FunctionFacet
 
@@ -41,10 +42,15 @@ __all__ = [
 ]
 
 SUGGEST_BELOW = 3
+SUGGEST_WORDS = 20  # distinct words a suggestion looks at: 1000 unknown ones took seconds
 LETTERS = r"[^\W\d_]+"  # only words are corrected, not numbers or punctuation
 MORE = 20  # collapsed articles listed under a hit, "and N more"
 RELATED = 8
 RELATED_TERMS = 12
+# Indexed words that the patterns of one query (``*ria``, ``syr*``, ``[a TO m]``, ``syria~2``)
+# may stand for in all: unbounded, ``*a* *e*`` took seconds on a few hundred articles.
+MAX_EXPANSIONS = 500
+MAX_PATTERNS = 15  # one per field searched: five words with wildcards
 _local = threading.local()
 
 
@@ -174,9 +180,10 @@ def _match(view: _Open, request: SearchRequest):
     matches; the ticked filters are kept apart, so each facet can be counted without its own.
     """
     parsed = parse_query(request.q, view.searcher)
+    query = _bounded(parsed.query, view.searcher)
     matched = None
-    if not isinstance(parsed.query, Every):
-        matched = set(view.searcher.docs_for_query(parsed.query))
+    if not isinstance(query, Every):
+        matched = set(view.searcher.docs_for_query(query))
     for name, values in parsed.filters.items():
         docs = view.facets.matching(FACET_PARAMS[name], values)
         matched = docs if matched is None else matched & docs
@@ -188,7 +195,33 @@ def _match(view: _Open, request: SearchRequest):
         for name, values in request.filters().items()
     }
     sets["date"] = view.facets.in_dates(request.date_from, request.date_to)
-    return parsed.query, matched, sets
+    return query, matched, sets
+
+
+def _bounded(query: Query, searcher: Searcher) -> Query:
+    """Each pattern as an OR of the first indexed words it matches, at most its share of
+    ``MAX_EXPANSIONS``, and only the first ``MAX_PATTERNS`` patterns (each scans the
+    vocabulary): a query's cost no longer grows with the size of the vocabulary."""
+    patterns = sum(1 for leaf in query.leaves() if isinstance(leaf, MultiTerm))
+    if not patterns:
+        return query
+    share = max(1, MAX_EXPANSIONS // min(patterns, MAX_PATTERNS))
+    reader = searcher.reader()
+    expanded = 0
+
+    def expand(node: Query) -> Query:
+        nonlocal expanded
+        if not isinstance(node, MultiTerm):
+            return node.apply(expand)
+        expanded += 1
+        if expanded > MAX_PATTERNS or node.field() not in reader.schema:
+            return NullQuery
+        field = reader.schema[node.field()]
+        words = islice(node.expanded_terms(reader), share)
+        terms = [Term(name, field.from_bytes(word), boost=node.boost) for name, word in words]
+        return Or(terms) if terms else NullQuery
+
+    return expand(query)
 
 
 def _combine(matched: set[int] | None, sets, table: FacetTable) -> set[int]:
@@ -373,13 +406,16 @@ def _suggest(searcher: Searcher, request: SearchRequest, total: int) -> str | No
     if total >= SUGGEST_BELOW or not request.q.strip():
         return None
     corrector = searcher.corrector("spell")
+    fixes: dict[str, str | None] = {}  # each distinct word looked up once (~10 ms a lookup)
     changed, words = False, []
     for word in request.q.split():
         plain = normalize(word.strip('"()'), False)
         if ":" not in word and re.fullmatch(LETTERS, plain) and not _known(searcher, plain):
-            found = corrector.suggest(plain, limit=1, maxdist=2)
-            if found:
-                words.append(found[0])
+            if plain not in fixes and len(fixes) < SUGGEST_WORDS:
+                found = corrector.suggest(plain, limit=1, maxdist=2)
+                fixes[plain] = found[0] if found else None
+            if fixes.get(plain):
+                words.append(fixes[plain])
                 changed = True
                 continue
         words.append(word)
@@ -407,7 +443,8 @@ def _open(root: Path) -> _Open:
         return entry[1]
     if entry:
         entry[1].searcher.close()
-    searcher = open_index(root).searcher()
+    # This generation, not whatever CURRENT names by now: its stories must match its searcher.
+    searcher = open_index(root, gen).searcher()
     facets = FacetTable(searcher)
     view = _Open(searcher, facets, StoryTable(searcher.reader(), gen, facets.live()))
     cache[root] = (gen, view)
