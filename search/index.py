@@ -13,6 +13,7 @@ import fcntl
 import json
 import os
 import shutil
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.index import Index
+from whoosh.index import Index, LockError
 from whoosh.writing import IndexWriter
 
 from . import SearchError
@@ -50,6 +51,40 @@ class StaleIndex(SearchError):
 
 class ReindexRunning(SearchError):
     """Another reindex holds the lock on this index."""
+
+
+class WriteFailed(SearchError):
+    """The index could not be written (disk full, permissions); what served before still does."""
+
+
+# Descriptors of the locks a reindex holds: extraction workers forked meanwhile must not keep
+# them, or a reindex killed with its workers busy leaves the lock held until they finish.
+_LOCK_FDS: set[int] = set()
+
+
+def _drop_locks_in_child() -> None:
+    """In a forked process, point the inherited lock descriptors at /dev/null (the locks stay
+    with the parent alone; the numbers stay valid for whatever still refers to them)."""
+    if not _LOCK_FDS:
+        return
+    null = os.open(os.devnull, os.O_RDONLY)
+    for fd in _LOCK_FDS:
+        os.dup2(null, fd)
+    os.close(null)
+    _LOCK_FDS.clear()
+
+
+os.register_at_fork(after_in_child=_drop_locks_in_child)
+
+
+@contextmanager
+def _lock_fd(fd: int | None) -> Iterator[None]:
+    if fd is not None:
+        _LOCK_FDS.add(fd)
+    try:
+        yield
+    finally:
+        _LOCK_FDS.discard(fd)
 
 
 @dataclass
@@ -99,9 +134,9 @@ def current_generation(root: Path) -> Path | None:
     return None
 
 
-def open_index(root: Path) -> Index:
-    """Open the serving generation of the index at ``root``."""
-    gen = current_generation(Path(root))
+def open_index(root: Path, gen: Path | None = None) -> Index:
+    """Open the serving generation of the index at ``root``, or ``gen``, one found before."""
+    gen = gen or current_generation(Path(root))
     if gen is None:
         raise NoIndex(f"no index in {root}: run `news-search reindex PATH` first")
     try:
@@ -124,7 +159,8 @@ def reindex_lock(root: Path) -> Iterator[None]:
             raise ReindexRunning(
                 f"another reindex of {root} is running; try again when it ends"
             ) from None
-        yield
+        with _lock_fd(handle.fileno()):
+            yield
 
 
 def reindex(
@@ -140,15 +176,21 @@ def reindex(
     root = Path(root)
     paths = [Path(p) for p in paths]
     started = time.perf_counter()
-    with reindex_lock(root):
-        _remove_leftovers(root)
-        gen = current_generation(root)
-        if gen is not None and not full and not _readable(root, gen):
-            full = True  # an index from an older version: rebuild it rather than fail
-        if full or gen is None:
-            report = _rebuild(paths, root, workers, progress)
-        else:
-            report = _update(paths, root, gen, prune, workers, progress)
+    try:
+        with reindex_lock(root):
+            _remove_leftovers(root)
+            gen = current_generation(root)
+            if gen is not None and not full and not _readable(root, gen):
+                full = True  # an index from an older version: rebuild it rather than fail
+            if full or gen is None:
+                report = _rebuild(paths, root, workers, progress)
+            else:
+                report = _update(paths, root, gen, prune, workers, progress)
+    except (OSError, sqlite3.Error) as error:  # reading a source file never raises: it is a Skip
+        reason = getattr(error, "strerror", None) or str(error)
+        raise WriteFailed(
+            f"could not write the index in {root}: {reason}; the index as it was still serves"
+        ) from error
     report.duration = time.perf_counter() - started
     return report
 
@@ -169,6 +211,18 @@ def _rebuild(paths, root: Path, workers, progress) -> Report:
     # Microseconds too: two rebuilds within one second must not collide.
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     building = root / f"gen-{stamp}-{os.getpid()}.building"
+    final = building.with_suffix("")
+    try:
+        return _build(paths, root, building, final, workers, progress)
+    except BaseException:
+        # Not switched to: a failed build must not keep its space (a full disk stays full).
+        if current_generation(root) != final:
+            shutil.rmtree(building, ignore_errors=True)
+            shutil.rmtree(final, ignore_errors=True)
+        raise
+
+
+def _build(paths, root: Path, building: Path, final: Path, workers, progress) -> Report:
     building.mkdir(parents=True)
     ix = whoosh_index.create_in(str(building), build_schema())
     report = Report()
@@ -185,7 +239,6 @@ def _rebuild(paths, root: Path, workers, progress) -> Report:
     report.stages["commit"] = time.perf_counter() - commit_started
     _save_side_files(building, root, extracted)
     (building / VERSION).write_text(SCHEMA_VERSION + "\n", encoding="utf-8")
-    final = building.with_suffix("")
     building.rename(final)
     _switch(root, final)
     report.generation = final.name
@@ -241,13 +294,17 @@ def _update(paths, root: Path, gen: Path, prune: bool, workers, progress) -> Rep
 @contextmanager
 def _writer(ix: Index) -> Iterator[IndexWriter]:
     # Commits on success, cancels on any error (including KeyboardInterrupt).
-    writer = ix.writer(limitmb=WRITER_MB, timeout=5.0)
     try:
-        yield writer
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
+        writer = ix.writer(limitmb=WRITER_MB, timeout=5.0)
+    except LockError:
+        raise ReindexRunning("another process is writing to this index; try again later") from None
+    with _lock_fd(getattr(writer.writelock, "fd", None)):
+        try:
+            yield writer
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
 
 
 @contextmanager
