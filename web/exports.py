@@ -35,6 +35,8 @@ CSV_COLUMNS = (
 )
 FEED_SIZE = 50
 ATOM = "http://www.w3.org/2005/Atom"
+# A spreadsheet runs a cell starting with one of these as a formula (=HYPERLINK(...)).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Characters XML 1.0 cannot carry at all, even escaped: dropped from feed text.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -93,8 +95,10 @@ def _cell(value) -> str:
     if isinstance(value, dict):  # a story: its id
         return value["id"]
     if isinstance(value, list):
-        return "; ".join(value)
-    return "" if value is None else str(value)
+        value = "; ".join(value)
+    text = "" if value is None else str(value)
+    # Corpus text that looks like a formula is quoted, so spreadsheets show it as text.
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 @bp.get("/api/search.jsonl")

@@ -8,12 +8,16 @@ from . import present
 from .data import article_data, search_data, story_data
 
 bp = Blueprint("site", __name__)
+# A longer header line breaks clients and proxies (Python's http.client stops at 64 kB, nginx's
+# default buffers hold 4-8 kB); the <head> still names the twin.
+MAX_LINK_HEADER = 4000
 
 
 def with_alternate(html: str, json_url: str) -> Response:
     """The page, advertising its JSON twin in a ``Link`` header as well as in its <head>."""
     response = make_response(html)
-    response.headers["Link"] = f'<{json_url}>; rel="alternate"; type="application/json"'
+    if len(json_url) <= MAX_LINK_HEADER:
+        response.headers["Link"] = f'<{json_url}>; rel="alternate"; type="application/json"'
     return response
 
 
