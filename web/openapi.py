@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from search.request import COLLAPSES, MAX_PER_PAGE, SORTS
+from search.request import COLLAPSES, MAX_FILTER_VALUES, MAX_PAGE, MAX_PER_PAGE, SORTS
 
 
 def _query(name: str, description: str, schema: dict, *, repeat: bool = False) -> dict:
     if repeat:
-        schema = {"type": "array", "items": schema}
+        schema = {"type": "array", "items": schema, "maxItems": MAX_FILTER_VALUES}
     return {
         "name": name,
         "in": "query",
@@ -18,14 +18,31 @@ def _query(name: str, description: str, schema: dict, *, repeat: bool = False) -
     }
 
 
-DAY = {"type": "string", "examples": ["2025-08-13", "2025-08", "30d", "1y"]}
+DATE_FORMS = r"[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?|[0-9]{1,4}[dwmyDWMY]"
+DAY = {
+    "type": "string",
+    # The forms (empty: no bound); a real calendar day, and `from` not after `to`, are checked
+    # too (a 400).
+    "pattern": rf"^\s*({DATE_FORMS})?\s*$",
+    "examples": ["2025-08-13", "2025-08", "30d", "1y"],
+}
+# Stored times are UTC without an offset: ISO 8601, but not RFC 3339's "date-time".
+PUBLISHED = {
+    "type": ["string", "null"],
+    "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$",
+    "description": "UTC, YYYY-MM-DDTHH:MM:SS; null when undated.",
+}
 SEARCH_PARAMETERS = [
     _query(
         "q",
         "Words to search for; `person:`, `country:`, `region:`, `source:` filter.",
         {"type": "string"},
     ),
-    _query("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
+    _query(
+        "page",
+        "Page number, from 1.",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+    ),
     _query(
         "per_page",
         "Results per page.",
@@ -62,6 +79,7 @@ SEARCH_PARAMETERS = [
 EXPORT_PARAMETERS = [
     p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page", "collapse")
 ]
+FEED_PARAMETERS = [p for p in EXPORT_PARAMETERS if p["name"] != "sort"]  # always the newest
 
 STRINGS = {"type": "array", "items": {"type": "string"}}
 STORY = {
@@ -80,7 +98,7 @@ BRIEF = {
         "id": {"type": "string"},
         "title": {"type": "string"},
         "source": {"type": "string"},
-        "published": {"type": ["string", "null"], "format": "date-time"},
+        "published": PUBLISHED,
         "url": {"type": "string"},
     },
 }
@@ -94,7 +112,7 @@ RESULT = {
         "title_html": {"type": "string", "description": "Escaped HTML with <mark> around hits."},
         "url": {"type": "string"},
         "source": {"type": "string"},
-        "published": {"type": ["string", "null"], "format": "date-time"},
+        "published": PUBLISHED,
         "authors": STRINGS,
         "regions": STRINGS,
         "countries": STRINGS,
@@ -171,7 +189,7 @@ ARTICLE = {
             name: {"type": "string"}
             for name in ("id", "title", "body", "subtitle", "url", "source", "dateline_place")
         },
-        "published": {"type": ["string", "null"], "format": "date-time"},
+        "published": PUBLISHED,
         **{
             name: STRINGS
             for name in ("authors", "tags", "people", "countries", "focus_countries", "regions")
@@ -186,8 +204,8 @@ STORY_PAGE = {
     "required": ["id", "size", "sources", "articles"],
     "properties": {
         **STORY["properties"],
-        "first": {"type": ["string", "null"]},
-        "last": {"type": ["string", "null"]},
+        "first": PUBLISHED,
+        "last": PUBLISHED,
         "articles": BRIEFS,
     },
 }
@@ -218,8 +236,15 @@ ERRORS = {
 }
 
 
-def _ok(description: str, media: str, schema: dict) -> dict:
-    return {"200": {"description": description, "content": {media: {"schema": schema}}}, **ERRORS}
+# Outside /api/ errors are pages for people, as everywhere on the site.
+PAGE_ERRORS = {
+    code: {"description": error["description"], "content": {"text/html": {"schema": {}}}}
+    for code, error in ERRORS.items()
+}
+
+
+def _ok(description: str, media: str, schema: dict, errors: dict = ERRORS) -> dict:
+    return {"200": {"description": description, "content": {media: {"schema": schema}}}, **errors}
 
 
 def document() -> dict:
@@ -303,15 +328,17 @@ def document() -> dict:
                     "operationId": "exportCsv",
                     "summary": "Every match as CSV; the first row records the query.",
                     "parameters": EXPORT_PARAMETERS,
-                    "responses": _ok("CSV", "text/csv", {"type": "string"}),
+                    "responses": _ok("CSV", "text/csv", {"type": "string"}, PAGE_ERRORS),
                 }
             },
             "/search.atom": {
                 "get": {
                     "operationId": "feed",
                     "summary": "Atom feed of the newest 50 matches.",
-                    "parameters": EXPORT_PARAMETERS,
-                    "responses": _ok("Atom", "application/atom+xml", {"type": "string"}),
+                    "parameters": FEED_PARAMETERS,
+                    "responses": _ok(
+                        "Atom", "application/atom+xml", {"type": "string"}, PAGE_ERRORS
+                    ),
                 }
             },
         },
