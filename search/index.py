@@ -295,7 +295,10 @@ def _update(paths, root: Path, gen: Path, prune: bool, workers, progress) -> Rep
 def _writer(ix: Index) -> Iterator[IndexWriter]:
     # Commits on success, cancels on any error (including KeyboardInterrupt).
     try:
-        writer = ix.writer(limitmb=WRITER_MB, timeout=5.0)
+        # Segments as separate files, not one compound file: a searcher then reads them on
+        # demand instead of copying every segment into memory (80 MB and 1.5 s per thread at
+        # 10k articles, ~0 MB and 30 ms this way).
+        writer = ix.writer(limitmb=WRITER_MB, timeout=5.0, compound=False)
     except LockError:
         raise ReindexRunning("another process is writing to this index; try again later") from None
     with _lock_fd(getattr(writer.writelock, "fd", None)):
