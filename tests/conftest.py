@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -152,12 +153,12 @@ def runner(app):
     return app.test_cli_runner()
 
 
-@pytest.fixture
-def live_server(index_root) -> Iterator[str]:
-    """The app served by waitress on a free loopback port; yields the base URL."""
-    app = create_app({"TESTING": True, "INDEX": index_root})
+@contextmanager
+def serve(root: Path, threads: int = 4) -> Iterator[str]:
+    """The app over ``root`` served by waitress on a free loopback port; yields the base URL."""
+    app = create_app({"TESTING": True, "INDEX": root})
     sockets: dict = {}
-    server = waitress.create_server(app, map=sockets, host="127.0.0.1", port=0, threads=4)
+    server = waitress.create_server(app, map=sockets, host="127.0.0.1", port=0, threads=threads)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
@@ -170,3 +171,10 @@ def live_server(index_root) -> Iterator[str]:
         thread.join(timeout=5)
         server.task_dispatcher.shutdown()
         assert not thread.is_alive()
+
+
+@pytest.fixture
+def live_server(index_root) -> Iterator[str]:
+    """The app over the shared index served by waitress on a free loopback port."""
+    with serve(index_root) as url:
+        yield url

@@ -1,12 +1,8 @@
-"""Reindexing: full and incremental, pruning, the lock, bad files, and a killed rebuild."""
+"""Reindexing: full and incremental, pruning, the lock and bad files (kills: test_faults.py)."""
 
 import json
 import os
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -110,31 +106,6 @@ def test_failed_rebuild_leaves_the_old_index_serving(tmp_path: Path, corpus: Pat
     with pytest.raises(RuntimeError):
         reindex([corpus], root, full=True, workers=1, progress=explode)
     assert current_generation(root) == before and count(root) == 2
-
-
-@pytest.mark.slow
-def test_killed_rebuild_leaves_the_old_index_and_the_next_run_works(tmp_path: Path):
-    big = tmp_path / "big"
-    big.mkdir()
-    (big / "many.jsonl").write_text("\n".join(json.dumps(article(n)) for n in range(3000)))
-    root = tmp_path / "index"
-    reindex([SEEDS], root, workers=1)
-    before = current_generation(root)
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "from web.cli import main; main()", "reindex", "--full",
-         "--workers", "1", "--index", str(root), str(big)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    deadline = time.time() + 60
-    while not list(root.glob("gen-*.building")) and time.time() < deadline:
-        time.sleep(0.05)
-    time.sleep(1.0)  # well into extraction and writing
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert list(root.glob("gen-*.building"))  # it died half way
-    assert current_generation(root) == before and count(root) == 2
-    report = reindex([SEEDS], root, full=True, workers=1)  # no manual cleanup needed
-    assert report.added == 2 and not list(root.glob("gen-*.building"))
 
 
 def test_stats(tmp_path: Path, corpus: Path):
