@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from whoosh.searching import Searcher
@@ -22,6 +23,7 @@ class FacetTable:
         self._postings: dict[str, dict[str, frozenset[int]]] = {}
         self._values: dict[str, dict[int, tuple[str, ...]]] = {}
         self._live: frozenset[int] | None = None
+        self._by_date: list[int] | None = None
 
     def postings(self, field: str) -> dict[str, frozenset[int]]:
         """Each value of ``field`` with the documents that carry it."""
@@ -43,11 +45,26 @@ class FacetTable:
             self._values[field] = {d: tuple(v) for d, v in by_doc.items()}
         return self._values[field]
 
+    def total(self) -> int:
+        """How many documents are live."""
+        return len(self.live())
+
     def live(self) -> frozenset[int]:
         """Every document not deleted."""
         if self._live is None:
             self._live = frozenset(self.reader.all_doc_ids())
         return self._live
+
+    def by_date(self, docs, *, newest: bool) -> Iterator[int]:
+        """``docs`` in date order, undated last; lazily, so a page of the first few is cheap."""
+        if self._by_date is None:
+            published = self.reader.column_reader("published", translate=False)
+            dated = self.values("day")
+            self._by_date = sorted(dated, key=lambda d: (published[d], d))
+        order = reversed(self._by_date) if newest else iter(self._by_date)
+        yield from (d for d in order if d in docs)
+        dated = self.values("day")
+        yield from sorted(d for d in docs if d not in dated)
 
     def matching(self, field: str, values: list[str]) -> frozenset[int]:
         """Documents carrying any of ``values`` (OR within a facet)."""
@@ -70,10 +87,18 @@ def facet_counts(
     table: FacetTable, field: str, docs, limit: int | None = TOP
 ) -> list[tuple[str, int]]:
     """The top values of ``field`` over ``docs``, most frequent first."""
-    by_doc = table.values(field)
-    counts: Counter = Counter()
-    for doc in docs:
-        counts.update(by_doc.get(doc, ()))
+    postings = table.postings(field)
+    if len(docs) >= table.total():
+        counts = {v: len(d) for v, d in postings.items()}  # everything: no need to intersect
+    elif len(docs) > len(postings):
+        # Few values for many documents (sources, regions, days): one set intersection each.
+        docs = docs if isinstance(docs, set | frozenset) else set(docs)
+        counts = {v: n for v, d in postings.items() if (n := len(d & docs))}
+    else:
+        by_doc = table.values(field)
+        counts = Counter()
+        for doc in docs:
+            counts.update(by_doc.get(doc, ()))
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
 
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from whoosh import collectors
 from whoosh.query import And, AndNot, Every, MultiTerm, NullQuery, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
-from whoosh.sorting import FieldFacet, FunctionFacet
 
 from . import SearchError
 from .analysis import normalize
@@ -82,7 +81,7 @@ def search(root: str | Path, request: SearchRequest, *, snippets: bool = True) -
     hits = _combine(matched, sets.values(), view.facets)
     key = view.stories.key(request.collapse)
     groups = len({key[d] for d in hits})
-    ranked = _rank(view.searcher, query, hits, request, key)
+    ranked = _rank(view, query, hits, request, key)
     terms = query_terms(query)
     return {
         "query": request.q,
@@ -110,7 +109,7 @@ def iter_results(root: str | Path, request: SearchRequest) -> Iterator[dict]:
     query, matched, sets = _match(view, request)
     hits = _combine(matched, sets.values(), view.facets)
     everything = SearchRequest(sort=request.sort, per_page=max(1, len(hits)), page=1, q=request.q)
-    for docnum, score in _rank(view.searcher, query, hits, everything, None):
+    for docnum, score in _rank(view, query, hits, everything, None):
         yield _result(view, docnum, score, set(), False)
 
 
@@ -165,11 +164,13 @@ def related(root: str | Path, article_id: str, limit: int = RELATED) -> list[dic
     about += [Term("people", p, boost=0.3) for p in _split(fields.get("people"))]
     query = Or([Term("body", word, boost=weight) for word, weight in terms] + about)
     own = set(view.stories.members[view.stories.story[docnum]])
+    own_keys = {view.stories.story[docnum]}
     key = view.stories.key("story")
-    found = _collect(view.searcher, query, limit, "relevance", key, restrict=own)
+    others = view.facets.live() - own
+    found = _one_per_key(_scored(view.searcher, query, others), key, limit, set(own_keys))
     return [
-        {**_brief(view, h.docnum), "score": round(h.score, 4), "story": _story(view, h.docnum)}
-        for h in found
+        {**_brief(view, d), "score": round(score, 4), "story": _story(view, d)}
+        for d, score in found
     ]
 
 
@@ -232,22 +233,22 @@ def _combine(matched: set[int] | None, sets, table: FacetTable) -> set[int]:
     return hits
 
 
-def _rank(searcher: Searcher, query: Query, hits: set[int], request: SearchRequest, key):
+def _rank(view: _Open, query: Query, hits: set[int], request: SearchRequest, key):
     """The requested page of ``hits`` as (docnum, score), in order, one per ``key`` group."""
     start = (request.page - 1) * request.per_page
+    need = start + request.per_page
     if not hits or start >= len(hits):
         return []
     sort = _applied_sort(request, query)
     if sort != "relevance":
-        found = _collect(searcher, Every(), start + request.per_page, sort, key, allow=hits)
-        return [(hit.docnum, None) for hit in found[start:]]
+        ordered = ((d, None) for d in view.facets.by_date(hits, newest=sort == "newest"))
+        return _one_per_key(ordered, key, need, set())[start:]
     ranked: list[tuple[int, float]] = []
-    for tier in _tiers(searcher, query, hits, key):
-        need = start + request.per_page - len(ranked)
-        if need <= 0:
+    seen: set = set()
+    for tier in _tiers(view.searcher, query, hits, key):
+        ranked += _one_per_key(_scored(view.searcher, query, tier), key, need - len(ranked), seen)
+        if len(ranked) >= need:
             break
-        found = _collect(searcher, query, need, sort, key, allow=tier)
-        ranked += [(hit.docnum, hit.score) for hit in found]
     return ranked[start:]
 
 
@@ -272,30 +273,31 @@ def _tiers(searcher: Searcher, query: Query, hits: set[int], key) -> list[set[in
     return [first, {d for d in hits - first if key[d] not in keys}]
 
 
-def _collect(searcher: Searcher, query: Query, limit: int, sort: str, key, **filters):
-    """Search with the collapse wrapped *around* the filter.
+def _scored(searcher: Searcher, query: Query, allow) -> list[tuple[int, float]]:
+    """Every document of ``allow`` that ``query`` matches as (docnum, score), best first.
 
-    ``Searcher.search(filter=..., collapse=...)`` wraps them the other way round, and then
-    whoosh3's filter collector feeds documents past the collapse: nothing is collapsed.
+    Each is scored once; grouping by story happens afterwards, in Python (Whoosh's collapse
+    scores each document twice, and whoosh3 skips it when a filter is given).
     """
-    if sort == "relevance":
-        # No block-quality skipping (collapsing removes from the heap) and no matcher
-        # replacement: whoosh3's replaced matchers recount the all-words bonus, so a score,
-        # and so the order, would depend on the page size.
-        base = collectors.TopCollector(limit, usequality=False, replace=0)
-    else:
-        base = collectors.SortingCollector("published", limit=limit, reverse=sort == "newest")
     # Whoosh takes a set but not a frozenset.
-    filters = {k: set(v) if isinstance(v, frozenset) else v for k, v in filters.items()}
-    collector = collectors.FilterCollector(base, **filters)
-    if key is not None:
-        # The story's representative is its best hit in the order asked for.
-        order = None if sort == "relevance" else FieldFacet("published", reverse=sort == "newest")
-        collector = collectors.CollapseCollector(
-            collector, FunctionFacet(lambda _, docnum: key[docnum]), order=order
-        )
+    allowed = set(allow) if isinstance(allow, frozenset) else allow
+    collector = collectors.FilterCollector(collectors.UnlimitedCollector(), allow=allowed)
     searcher.search_with_collector(query, collector)
-    return collector.results()
+    return list(collector.results().items())
+
+
+def _one_per_key(items, key, limit: int, seen: set) -> list:
+    """The first ``limit`` items whose group (``key[docnum]``) is not in ``seen`` yet."""
+    out = []
+    for docnum, score in items:
+        if key is not None:
+            if key[docnum] in seen:
+                continue
+            seen.add(key[docnum])
+        out.append((docnum, score))
+        if len(out) >= limit:
+            break
+    return out
 
 
 def _word_of(query: Query):
