@@ -356,7 +356,7 @@ class _Filling:
 DISK_FULL_WHILE = {
     "writing stored fields": (lambda name: name.endswith("_stored.col"), 20_000),
     "writing postings": (lambda name: name.endswith(".pst"), 0),
-    "assembling the segment": (lambda name: name.endswith(".seg"), 0),
+    "writing the term index": (lambda name: name.endswith(".trm"), 0),
     "writing the table of contents": (
         lambda name: ".toc." in name and not name.startswith("_MAIN_0."), 0
     ),
