@@ -77,11 +77,11 @@ def search(root: str | Path, request: SearchRequest, *, snippets: bool = True) -
     over once collapsed: stories (``collapse="story"``) or distinct texts (``"none"``).
     """
     view = _open(Path(root))
-    query, matched, sets = _match(view, request)
+    query, scored, matched, sets = _match(view, request)
     hits = _combine(matched, sets.values(), view.facets)
     key = view.stories.key(request.collapse)
     groups = len({key[d] for d in hits})
-    ranked = _rank(view, query, hits, request, key)
+    ranked = _rank(view, query, scored, hits, request, key)
     terms = query_terms(query)
     return {
         "query": request.q,
@@ -106,10 +106,10 @@ def search(root: str | Path, request: SearchRequest, *, snippets: bool = True) -
 def iter_results(root: str | Path, request: SearchRequest) -> Iterator[dict]:
     """Every matching article (no paging, no collapsing, no snippets), for exports."""
     view = _open(Path(root))
-    query, matched, sets = _match(view, request)
+    query, scored, matched, sets = _match(view, request)
     hits = _combine(matched, sets.values(), view.facets)
     everything = SearchRequest(sort=request.sort, per_page=max(1, len(hits)), page=1, q=request.q)
-    for docnum, score in _rank(view, query, hits, everything, None):
+    for docnum, score in _rank(view, query, scored, hits, everything, None):
         yield _result(view, docnum, score, set(), False)
 
 
@@ -175,16 +175,18 @@ def related(root: str | Path, article_id: str, limit: int = RELATED) -> list[dic
 
 
 def _match(view: _Open, request: SearchRequest):
-    """The query, the documents it matches (None: all) and each filter's documents.
+    """The query, its matches scored best first, the documents it matches (None: all) and each
+    filter's documents. Matching and scoring are one pass (a phrase is costly to match).
 
     Filters typed into the query (``person:guler``, ``-source:x``) are part of what it
     matches; the ticked filters are kept apart, so each facet can be counted without its own.
     """
     parsed = parse_query(request.q, view.searcher)
     query = _bounded(parsed.query, view.searcher)
-    matched = None
+    matched = scored = None
     if not isinstance(query, Every):
-        matched = set(view.searcher.docs_for_query(query))
+        scored = _scored(view.searcher, query, None)
+        matched = {docnum for docnum, _ in scored}
     for name, values in parsed.filters.items():
         docs = view.facets.matching(FACET_PARAMS[name], values)
         matched = docs if matched is None else matched & docs
@@ -196,7 +198,7 @@ def _match(view: _Open, request: SearchRequest):
         for name, values in request.filters().items()
     }
     sets["date"] = view.facets.in_dates(request.date_from, request.date_to)
-    return query, matched, sets
+    return query, scored, matched, sets
 
 
 def _bounded(query: Query, searcher: Searcher) -> Query:
@@ -233,7 +235,7 @@ def _combine(matched: set[int] | None, sets, table: FacetTable) -> set[int]:
     return hits
 
 
-def _rank(view: _Open, query: Query, hits: set[int], request: SearchRequest, key):
+def _rank(view: _Open, query: Query, scored, hits: set[int], request: SearchRequest, key):
     """The requested page of ``hits`` as (docnum, score), in order, one per ``key`` group."""
     start = (request.page - 1) * request.per_page
     need = start + request.per_page
@@ -246,7 +248,8 @@ def _rank(view: _Open, query: Query, hits: set[int], request: SearchRequest, key
     ranked: list[tuple[int, float]] = []
     seen: set = set()
     for tier in _tiers(view.searcher, query, hits, key):
-        ranked += _one_per_key(_scored(view.searcher, query, tier), key, need - len(ranked), seen)
+        in_tier = (item for item in scored or () if item[0] in tier)
+        ranked += _one_per_key(in_tier, key, need - len(ranked), seen)
         if len(ranked) >= need:
             break
     return ranked[start:]
@@ -281,7 +284,9 @@ def _scored(searcher: Searcher, query: Query, allow) -> list[tuple[int, float]]:
     """
     # Whoosh takes a set but not a frozenset.
     allowed = set(allow) if isinstance(allow, frozenset) else allow
-    collector = collectors.FilterCollector(collectors.UnlimitedCollector(), allow=allowed)
+    collector: collectors.Collector = collectors.UnlimitedCollector()
+    if allowed is not None:
+        collector = collectors.FilterCollector(collector, allow=allowed)
     searcher.search_with_collector(query, collector)
     return list(collector.results().items())
 
