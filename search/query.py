@@ -14,7 +14,7 @@ from itertools import islice
 from pathlib import Path
 
 from whoosh import collectors
-from whoosh.query import And, AndNot, Every, MultiTerm, NullQuery, Or, Phrase, Query, Term
+from whoosh.query import AndNot, Every, MultiTerm, NullQuery, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
 from . import SearchError
@@ -267,7 +267,9 @@ def _tiers(searcher: Searcher, query: Query, hits: set[int], key) -> list[set[in
         words.setdefault(_word_of(sub), []).append(sub)
     if len(words) < 2:
         return [hits]
-    first = hits & set(searcher.docs_for_query(And([Or(qs) for qs in words.values()])))
+    first = set(hits)
+    for variants in words.values():
+        first &= _docs_of(searcher, variants)
     if not first or first == hits:
         return [hits]
     if key is None:
@@ -303,6 +305,20 @@ def _one_per_key(items, key, limit: int, seen: set) -> list:
         if len(out) >= limit:
             break
     return out
+
+
+def _docs_of(searcher: Searcher, queries: list[Query]) -> set[int]:
+    """Documents matching any of ``queries``: terms straight from their postings (cheaper than
+    a matcher tree), anything else through Whoosh."""
+    reader = searcher.reader()
+    docs: set[int] = set()
+    for query in queries:
+        if isinstance(query, Term):
+            if (query.fieldname, query.text) in reader:
+                docs.update(reader.postings(query.fieldname, query.text).all_ids())
+        else:
+            docs.update(searcher.docs_for_query(query))
+    return docs
 
 
 def _word_of(query: Query):
