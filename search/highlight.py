@@ -17,6 +17,7 @@ from .analysis import TOKEN_PATTERN, normalize, sentences
 from .schema import TEXT_FIELDS
 
 TOKEN = re.compile(TOKEN_PATTERN)
+PARAGRAPH = re.compile(r"\n\s*\n")
 SNIPPET_CHARS = 320
 ELLIPSIS = " … "
 
@@ -72,7 +73,10 @@ def snippet(body: str, terms: Terms | set, params: Path | None = None) -> str:
     """One or two of the body's best-matching sentences, escaped and highlighted."""
     if not isinstance(terms, Terms):
         terms = Terms(set(terms))
-    found = sentences(body[:20_000], params)
+    # Punkt only where it matters: paragraphs with a match (or the first, for no match).
+    paragraphs = [p for p in PARAGRAPH.split(body[:20_000]) if p.strip()]
+    matching = [p for p in paragraphs if terms and _spans(p, terms)]
+    found = sentences("\n\n".join(matching or paragraphs[:1]), params)
     if not found:
         return ""
     scores = [_score(s, terms) for s in found]

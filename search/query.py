@@ -184,7 +184,9 @@ def _match(view: _Open, request: SearchRequest):
     parsed = parse_query(request.q, view.searcher)
     query = _bounded(parsed.query, view.searcher)
     matched = scored = None
-    if not isinstance(query, Every):
+    if isinstance(query, Or) and all(isinstance(q, Term) for q in query.subqueries):
+        matched = _docs_of(view.searcher, query.subqueries)  # plain words: scored lazily
+    elif not isinstance(query, Every):
         scored = _scored(view.searcher, query, None)
         matched = {docnum for docnum, _ in scored}
     for name, values in parsed.filters.items():
@@ -248,8 +250,7 @@ def _rank(view: _Open, query: Query, scored, hits: set[int], request: SearchRequ
     ranked: list[tuple[int, float]] = []
     seen: set = set()
     for tier in _tiers(view.searcher, query, hits, key):
-        in_tier = (item for item in scored or () if item[0] in tier)
-        ranked += _one_per_key(in_tier, key, need - len(ranked), seen)
+        ranked += _best(view.searcher, query, scored, tier, key, need - len(ranked), seen)
         if len(ranked) >= need:
             break
     return ranked[start:]
@@ -291,6 +292,24 @@ def _scored(searcher: Searcher, query: Query, allow) -> list[tuple[int, float]]:
         collector = collectors.FilterCollector(collector, allow=allowed)
     searcher.search_with_collector(query, collector)
     return list(collector.results().items())
+
+
+def _best(searcher: Searcher, query: Query, scored, tier, key, need: int, seen: set) -> list:
+    """The ``need`` best of ``tier``, one per group: from the scores when all were computed,
+    else from Whoosh's top-N (block-max skipping), asking for more until enough groups."""
+    if scored is not None:
+        return _one_per_key((item for item in scored if item[0] in tier), key, need, seen)
+    limit = 2 * need + 10
+    while True:
+        collector = collectors.FilterCollector(collectors.TopCollector(limit), allow=set(tier))
+        searcher.search_with_collector(query, collector)
+        top = list(collector.results().items())
+        taken = set(seen)
+        best = _one_per_key(top, key, need, taken)
+        if len(best) >= need or len(top) < limit:
+            seen |= taken
+            return best
+        limit *= 4
 
 
 def _one_per_key(items, key, limit: int, seen: set) -> list:
