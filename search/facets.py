@@ -18,12 +18,20 @@ class FacetTable:
     Counting a facet over N matches is then N dictionary lookups, not N stored-field reads.
     """
 
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher, fields: tuple[str, ...] = ()) -> None:
         self.reader = searcher.reader()
         self._postings: dict[str, dict[str, frozenset[int]]] = {}
         self._values: dict[str, dict[int, tuple[str, ...]]] = {}
         self._live: frozenset[int] | None = None
         self._by_date: list[int] | None = None
+        if fields:
+            # Built now, in full, and the reader let go: the table can be shared by threads
+            # (each has its own searcher) and outlive the searcher it was built from.
+            for name in (*fields, "day"):
+                self.values(name)
+            self.live()
+            self._date_order()
+            self.reader = None
 
     def postings(self, field: str) -> dict[str, frozenset[int]]:
         """Each value of ``field`` with the documents that carry it."""
@@ -57,14 +65,17 @@ class FacetTable:
 
     def by_date(self, docs, *, newest: bool) -> Iterator[int]:
         """``docs`` in date order, undated last; lazily, so a page of the first few is cheap."""
-        if self._by_date is None:
-            published = self.reader.column_reader("published", translate=False)
-            dated = self.values("day")
-            self._by_date = sorted(dated, key=lambda d: (published[d], d))
-        order = reversed(self._by_date) if newest else iter(self._by_date)
+        by_date = self._date_order()
+        order = reversed(by_date) if newest else iter(by_date)
         yield from (d for d in order if d in docs)
         dated = self.values("day")
         yield from sorted(d for d in docs if d not in dated)
+
+    def _date_order(self) -> list[int]:
+        if self._by_date is None:
+            published = self.reader.column_reader("published", translate=False)
+            self._by_date = sorted(self.values("day"), key=lambda d: (published[d], d))
+        return self._by_date
 
     def matching(self, field: str, values: list[str]) -> frozenset[int]:
         """Documents carrying any of ``values`` (OR within a facet)."""

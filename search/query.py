@@ -51,6 +51,8 @@ RELATED_TERMS = 12
 MAX_EXPANSIONS = 500
 MAX_PATTERNS = 15  # one per field searched: five words with wildcards
 _local = threading.local()
+_shared: dict[tuple[str, int | None], tuple[FacetTable, StoryTable]] = {}
+_tables_lock = threading.Lock()
 
 
 class ArticleNotFound(SearchError):
@@ -475,6 +477,7 @@ def _open(root: Path) -> _Open:
     """This thread's view of the serving generation, reopened after a swap or an update.
 
     Searchers are not thread-safe, and ``refresh()`` can keep stale segments: reopen instead.
+    The facet and story tables are read-only once built, so threads share them.
     """
     cache = _local.__dict__.setdefault("views", {})
     gen = current_generation(root)
@@ -487,7 +490,18 @@ def _open(root: Path) -> _Open:
         entry[1].searcher.close()
     # This generation, not whatever CURRENT names by now: its stories must match its searcher.
     searcher = open_index(root, gen).searcher()
-    facets = FacetTable(searcher)
-    view = _Open(searcher, facets, StoryTable(searcher.reader(), gen, facets.live()))
+    view = _Open(searcher, *_tables(searcher, gen))
     cache[root] = (gen, view)
     return view
+
+
+def _tables(searcher: Searcher, gen: Path) -> tuple[FacetTable, StoryTable]:
+    """The facet and story tables of one version of one generation, built once per process."""
+    version = (str(gen), searcher.reader().generation())
+    with _tables_lock:
+        if version not in _shared:
+            facets = FacetTable(searcher, tuple(FACET_PARAMS.values()))
+            stories = StoryTable(searcher.reader(), gen, facets.live())
+            _shared.clear()  # only the newest version serves; older ones are dropped
+            _shared[version] = (facets, stories)
+        return _shared[version]
