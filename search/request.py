@@ -16,6 +16,7 @@ MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
 MAX_QUERY_CHARS = 2_000
 MAX_FILTER_VALUES = 50
+MAX_FILTER_CHARS = 200  # no facet value is longer; a longer one would only be echoed back
 RELATIVE = re.compile(r"^(\d{1,4})([dwmy])$")
 UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 
@@ -82,6 +83,8 @@ def parse_request(
         chosen = list(dict.fromkeys([v.upper() for v in given] if name == "country" else given))
         if len(chosen) > MAX_FILTER_VALUES:
             raise BadParameter(name, f"at most {MAX_FILTER_VALUES} values")
+        if any(len(c) > MAX_FILTER_CHARS for c in chosen):
+            raise BadParameter(name, f"a value has at most {MAX_FILTER_CHARS} characters")
         setattr(req, name, chosen)
     req.page = _int("page", one("page", "1"), 1, MAX_PAGE)
     req.per_page = _int("per_page", one("per_page", "10"), 1, MAX_PER_PAGE)

@@ -81,6 +81,13 @@ def test_at_most_fifty_values_per_filter():
     assert error.value.param == "source"
 
 
+def test_a_filter_value_has_at_most_200_characters():
+    assert parse_request({"person": "x" * 200}).person == ["x" * 200]
+    with pytest.raises(BadParameter) as error:
+        parse_request({"person": "x" * 201})
+    assert error.value.param == "person"
+
+
 def test_describe_echoes_what_was_asked():
     req = parse_request(
         {"q": "syria", "country": "sy", "from": "7d", "to": "2025-08-14", "sort": "oldest"},

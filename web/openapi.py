@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from search.request import COLLAPSES, MAX_FILTER_VALUES, MAX_PAGE, MAX_PER_PAGE, SORTS
+from search.request import (
+    COLLAPSES,
+    MAX_FILTER_CHARS,
+    MAX_FILTER_VALUES,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    SORTS,
+)
 
 
 def _query(name: str, description: str, schema: dict, *, repeat: bool = False) -> dict:
@@ -32,6 +39,7 @@ PUBLISHED = {
     "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$",
     "description": "UTC, YYYY-MM-DDTHH:MM:SS; null when undated.",
 }
+VALUE = {"type": "string", "maxLength": MAX_FILTER_CHARS}
 SEARCH_PARAMETERS = [
     _query(
         "q",
@@ -62,7 +70,7 @@ SEARCH_PARAMETERS = [
     _query(
         "region",
         "Only articles about this region (repeat for any of several).",
-        {"type": "string"},
+        VALUE,
         repeat=True,
     ),
     _query(
@@ -71,8 +79,8 @@ SEARCH_PARAMETERS = [
         {"type": "string", "pattern": "^[A-Za-z]{2}$"},
         repeat=True,
     ),
-    _query("person", "Only articles naming this person.", {"type": "string"}, repeat=True),
-    _query("source", "Only articles from this source.", {"type": "string"}, repeat=True),
+    _query("person", "Only articles naming this person.", VALUE, repeat=True),
+    _query("source", "Only articles from this source.", VALUE, repeat=True),
     _query("from", "First day: YYYY-MM-DD, YYYY-MM, YYYY or an age like 7d, 30d, 1y.", DAY),
     _query("to", "Last day (inclusive), same forms as `from`.", DAY),
 ]
