@@ -26,6 +26,9 @@ from .textpage import (
 
 # Seconds spent per stage in this process; the pipeline reports them per run.
 TIMINGS = {"extraction": 0.0, "entities": 0.0}
+# The longest real articles are ~100k characters. Entities, stories and indexing all grow with
+# the text (a 1M-character article takes ~5 s), and NLTK's regexes give up after 5 s.
+MAX_TEXT_CHARS = 1_000_000
 
 
 @dataclass
@@ -76,6 +79,9 @@ def extract(
     body = fields.get("body", "")
     if not body.strip():
         raise EmptyArticle("no article text found")
+    if len(body) > MAX_TEXT_CHARS:
+        raise TooLong(f"article text too long: {len(body):,} characters "
+                      f"(limit {MAX_TEXT_CHARS:,})")
     title = fields.get("title") or _first_sentence(body)
     authors = _unique(fields.get("authors", []))
     people_text = "\n".join(x for x in (fields.get("subtitle", ""), body) if x)
@@ -106,6 +112,10 @@ def extract(
 
 class EmptyArticle(SearchError):
     """The page holds no article text once boilerplate is removed."""
+
+
+class TooLong(SearchError):
+    """The text is far longer than any article: a dump, not news."""
 
 
 def article_id(key: str, locator: str = "", url: str = "", record_id: str = "") -> str:
@@ -163,9 +173,10 @@ def _domain(url: str) -> str:
 
 
 def _unique(values: list[str]) -> list[str]:
-    seen: dict[str, None] = {}
+    """Values with spaces squashed, without blanks and case-insensitive repeats, in order."""
+    kept: dict[str, str] = {}  # lower case -> first spelling (a set, not a scan: 100k tags occur)
     for value in values:
         value = " ".join(str(value).split())
-        if value and value.lower() not in {k.lower() for k in seen}:
-            seen[value] = None
-    return list(seen)
+        if value:
+            kept.setdefault(value.lower(), value)
+    return list(kept.values())
