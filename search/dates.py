@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from dateutil import parser as dateparser
 
 EARLIEST = datetime(1900, 1, 1)
+UNIX_TIME = re.compile(r"\d{9,}(?:\.\d+)?")
 # A page's date a little ahead of our clock is timezone skew; far ahead is a mistake.
 FUTURE_SLACK = timedelta(days=2)
 
@@ -53,9 +54,14 @@ def _parse(value: object) -> datetime | None:
     text = str(value).strip()
     if not text or len(text) > 100:
         return None
-    if text.isdigit() and len(text) >= 9:
-        return _parse(int(text))
-    return dateparser.parse(text, default=datetime(2000, 1, 1))
+    if UNIX_TIME.fullmatch(text):  # records carry numbers as text: "1700000000.25"
+        return _parse(float(text) if "." in text else int(text))
+    parsed = dateparser.parse(text, default=datetime(2000, 1, 1))
+    # dateutil fills what is missing from the default: without a year ("Tuesday", "5 May", "5")
+    # it would invent one, so a second default tells whether the text gave a year.
+    if dateparser.parse(text, default=datetime(2001, 2, 2)).year != parsed.year:
+        return None
+    return parsed
 
 
 def find_date(text: str) -> tuple[datetime | None, str]:
