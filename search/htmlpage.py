@@ -13,6 +13,11 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
+# trafilatura's fallback extractor (jusText) is quadratic in runs of short paragraphs: a 280 KB
+# page of 20,000 <p> took 90 s, 50,000 took 8 minutes. News pages have a few thousand elements;
+# past FAST_ELEMENTS it runs without fallbacks, past MAX_ELEMENTS our own reading does alone.
+FAST_ELEMENTS = 3_000
+MAX_ELEMENTS = 20_000
 # Containers whose text is navigation or page furniture, never the article.
 _BOILERPLATE = ("nav", "header", "footer", "aside", "form", "menu")
 # Elements that hold no readable text at all.
@@ -33,15 +38,22 @@ _TITLE_SEPARATORS = re.compile(r"\s+(\||-|–|—|::|·|•)\s+")
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
 _FULL_DATE = re.compile(r"\d{4}[-/]\d{1,2}[-/]\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}")
 _GENERIC_LABELS = {"www", "com", "org", "net", "news", "edu", "gov", "info", "online", "html"}
+_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9:-]*)\b[^>]*>")
+# Tags kept by each step of flattening (None: the page as it is). Head tags and paragraphs do
+# not nest; the page's landmarks, kept at first, might.
+_HEAD_AND_TEXT = frozenset({"html", "head", "title", "meta", "link", "script", "style", "body",
+                            "p", "br", "h1", "h2", "h3", "h4", "h5", "h6"})
+_KEEP_WHEN_FLATTENED = (None, _HEAD_AND_TEXT | {"article", "main", *_BOILERPLATE},
+                        _HEAD_AND_TEXT, frozenset({"p", "br"}))
 _NAME_SPLIT = re.compile(r"\s*(?:,\s*and\s+|,|\s+and\s+|\s+&\s+)\s*")
 
 
 def html_fields(html: str, url: str = "") -> dict:
     """Title, body, subtitle, published, url, source, authors and tags of one HTML page."""
-    tree = _parse(html)
+    tree, html = _parse_page(html)
     meta = _metas(tree) if tree is not None else {}
     ld = _json_ld_article(tree) if tree is not None else {}
-    doc = _trafilatura(html, url)
+    doc = _trafilatura(html, url, sum(1 for _ in tree.iter()) if tree is not None else 0)
     site = _first(meta.get("og:site_name"), [_name(ld.get("publisher"))], [doc.get("sitename")])
     page_url = _first(meta.get("og:url"), _canonical(tree), [_text(ld.get("url"))], [url])
     title = _title(tree, meta, ld, doc, site, page_url)
@@ -91,20 +103,54 @@ def split_names(value: str) -> list[str]:
 
 
 def _parse(html: str) -> Any:
+    return _parse_page(html)[0]
+
+
+def _parse_page(html: str) -> tuple[Any, str]:
+    """The page's lxml tree (None if there is none), and the markup it was read from.
+
+    libxml2 stops reading at 256 levels of nesting and drops the rest of the page, article and
+    all: a page that deep is read again with its nesting taken out, step by step.
+    """
+    for keep in _KEEP_WHEN_FLATTENED:
+        markup = html if keep is None else _flatten(html, keep)
+        tree, too_deep = _parse_once(markup)
+        if not too_deep:
+            break
+    return tree, markup
+
+
+def _parse_once(html: str) -> tuple[Any, bool]:
     # Encoding to bytes with an explicit parser encoding sidesteps lxml's refusal of str input
     # that carries an XML encoding declaration, and any <meta charset> lying about the text.
     parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
     try:
-        return lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
+        tree = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
     except (etree.ParserError, ValueError):
-        return None
+        return None, False
+    return tree, any("Excessive depth" in error.message for error in parser.error_log)
 
 
-def _trafilatura(html: str, url: str) -> dict:
+def _flatten(html: str, keep: frozenset[str]) -> str:
+    """The markup without the tags not in ``keep``: blocks become paragraph breaks."""
+
+    def replace(tag: re.Match) -> str:
+        name = tag.group(1).lower()
+        if name in keep:
+            return tag.group(0)
+        return "<p>" if name in _BLOCKS else ""
+
+    return _TAG.sub(replace, html)
+
+
+def _trafilatura(html: str, url: str, elements: int) -> dict:
     """trafilatura's reading of the page as a dict, or {} when it finds nothing."""
+    if elements > MAX_ELEMENTS:
+        return {}
     try:
         doc = trafilatura.bare_extraction(html, url=url or None, with_metadata=True,
-                                          include_comments=False, include_tables=False)
+                                          include_comments=False, include_tables=False,
+                                          fast=elements > FAST_ELEMENTS)
     except Exception:  # noqa: BLE001 - a crash in a third-party extractor is just "no result"
         return {}
     if doc is None:
