@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import csv
 import errno
 import io
@@ -17,9 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from charset_normalizer import from_bytes
-
-from search import SearchError
+from search.decoding import NotText, decode
 from search.htmlpage import html_to_text, split_names
 
 PageKind = Literal["text", "html", "record"]
@@ -49,10 +46,10 @@ class Skip:
 
 
 SUPPORTED = (".txt", ".html", ".htm", ".json", ".jsonl", ".csv")
-
-
-class NotText(SearchError):
-    """The bytes of a file are not text in any encoding we can recognise."""
+ONE_ARTICLE = (".txt", ".html", ".htm")
+# A saved news page is well under a megabyte; a bigger .txt or .html file is a dump or a log,
+# and extracting it would take minutes (multi-article formats have a per-article limit instead).
+MAX_PAGE_BYTES = 5_000_000
 
 
 def discover(paths: Iterable[str | Path]) -> Iterator[Path | Skip]:
@@ -63,6 +60,10 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path | Skip]:
 
 
 def _discover(path: Path, seen: set[Path]) -> Iterator[Path | Skip]:
+    if not _utf8_name(path):
+        # The index stores paths as UTF-8; such a name would fail the whole run at commit.
+        yield Skip(_shown(path), "file name is not valid UTF-8")
+        return
     try:
         mode = path.stat().st_mode  # follows symlinks: a link to a folder is walked like one
     except OSError as exc:
@@ -97,6 +98,19 @@ def _walk(folder: Path, seen: set[Path]) -> Iterator[Path | Skip]:
             yield from _discover(folder / name, seen)
 
 
+def _utf8_name(path: Path) -> bool:
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(path: Path) -> str:
+    """A path that can be printed: undecodable bytes of its name as backslash escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def _missing(exc: OSError) -> bool:
     return exc.errno == errno.ENOENT
 
@@ -105,68 +119,15 @@ def _reason(exc: OSError) -> str:
     return (exc.strerror or str(exc)).lower()
 
 
-def decode(data: bytes) -> str:
-    """The text of a file's bytes (BOM, UTF-8, Western or detected); NotText if it is binary."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return data[len(bom):].decode(encoding, errors="replace")
-    if b"\x00" in data:
-        raise NotText("binary content (NUL bytes)")
-    if _controls(data[:8192]) > 0.01:
-        raise NotText("binary content (control bytes)")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    mostly_utf8 = data.decode("utf-8", errors="replace")
-    bad = mostly_utf8.count("\ufffd")
-    if sum(ord(c) > 127 for c in mostly_utf8) - bad >= 10 * bad:
-        return mostly_utf8  # a few stray bytes in a UTF-8 file: keep its many good characters
-    if (text := _western(data)) is not None:
-        return text
-    best = from_bytes(data).best()
-    if best is None:
-        raise NotText("binary content (no text encoding fits)")
-    return str(best)
-
-
-# UTF-32 first: its little-endian BOM starts with UTF-16's.
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"),
-         (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-         (codecs.BOM_UTF16_BE, "utf-16-be"))
-_CONTROLS = bytes(set(range(32)) - {9, 10, 12, 13, 27})
-# Polish letters of Windows-1250 (ł ą ż Ł Ą) read as 1252 are symbols inside words: "spotka³".
-_CENTRAL_EUROPEAN = re.compile(r"[^\W\d_][¹³¿£¥][^\W\d_]")
-# Turkish letters of Windows-1254 sit where Windows-1252 has these Icelandic ones.
-_TURKISH_IN_1252 = set("ðÐýÝþÞ")
-
-
-def _controls(data: bytes) -> float:
-    """Share of C0 control bytes (other than tab, newlines, form feed, escape)."""
-    return (len(data) - len(data.translate(None, _CONTROLS))) / len(data) if data else 0.0
-
-
-def _western(data: bytes) -> str | None:
-    """Windows-1252 (a superset of Latin-1's letters) if the text reads as a Western language."""
-    # charset-normalizer guesses wildly on short texts ("café" comes out as UTF-16), while
-    # nearly all non-UTF-8 news in Latin script is Windows-1252 or Latin-1; Cyrillic or Greek
-    # read as 1252 is almost all accented letters and fails the test below.
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError:
-        return None
-    letters = [c for c in text if c.isalpha()]
-    if sum(ord(c) > 127 for c in letters) > 0.3 * len(letters) or _CENTRAL_EUROPEAN.search(text):
-        return None
-    if _TURKISH_IN_1252 & set(text):
-        return data.decode("cp1254")
-    return text
-
-
 def read_file(path: Path) -> Iterator[Page | Skip]:
     """The pages of one file, and a Skip for the file or for each record that cannot be read."""
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if path.suffix.lower() in ONE_ARTICLE and size > MAX_PAGE_BYTES:
+            yield Skip(str(path), f"too large for one article: {size / 1e6:.1f} MB "
+                                  f"(limit {MAX_PAGE_BYTES / 1e6:g} MB)")
+            return
         text = decode(path.read_bytes())
     except OSError as exc:
         yield Skip(str(path), _reason(exc))
@@ -182,10 +143,16 @@ def read_file(path: Path) -> Iterator[Page | Skip]:
     if reader is None:
         yield Skip(str(path), f"unsupported file type {path.suffix or '(no extension)'}")
         return
+    count = 0
     try:
-        yield from reader(path, text)
+        for item in reader(path, text):
+            count += 1
+            yield item
     except Exception as exc:  # noqa: BLE001 - bad content must never stop a whole corpus
         yield Skip(str(path), f"unreadable: {type(exc).__name__}: {exc}")
+        return
+    if not count:
+        yield Skip(str(path), "no articles in the file")
 
 
 def _read_text(path: Path, text: str) -> Iterator[Page | Skip]:
@@ -200,11 +167,11 @@ def _read_html(path: Path, text: str) -> Iterator[Page | Skip]:
 def _read_json(path: Path, text: str) -> Iterator[Page | Skip]:
     try:
         data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        if exc.msg == "Extra data" and "\n" in text.strip():
+    except (ValueError, RecursionError) as exc:
+        if isinstance(exc, json.JSONDecodeError) and exc.msg == "Extra data" and "\n" in text:
             yield from _read_jsonl(path, text)  # JSON Lines saved as .json
         else:
-            yield Skip(str(path), f"invalid JSON: {exc}")
+            yield Skip(str(path), _invalid_json(exc))
         return
     if isinstance(data, dict):
         records = next((v for k, v in data.items() if _norm(k) in _CONTAINERS
@@ -227,41 +194,66 @@ def _read_jsonl(path: Path, text: str) -> Iterator[Page | Skip]:
         if not line.strip():
             continue
         try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Skip(f"{path}#{lineno}", f"invalid JSON: {exc}")
+            item = json.loads(line.removeprefix("\ufeff"))  # files joined with their BOMs
+        except (ValueError, RecursionError) as exc:
+            yield Skip(f"{path}#{lineno}", _invalid_json(exc))
             continue
         yield _record(path, f"#{lineno}", item)
+
+
+def _invalid_json(exc: Exception) -> str:
+    # json raises RecursionError for deep nesting and a plain ValueError for over-long integers.
+    return "invalid JSON: nested too deeply" if isinstance(exc, RecursionError) else (
+        f"invalid JSON: {exc}")
 
 
 def _read_csv(path: Path, text: str) -> Iterator[Page | Skip]:
     # A whole article fits in one cell; the default 128 KiB limit would reject long ones.
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    try:
-        header = [_norm(name) for name in next(rows)]
-    except (StopIteration, csv.Error) as exc:
-        yield Skip(str(path), f"invalid CSV header: {exc}")
+    rows = _csv_rows(text, _delimiter(text))
+    header = next(rows, csv.Error("no rows"))
+    if isinstance(header, csv.Error):
+        yield Skip(str(path), f"invalid CSV header: {header}")
         return
+    header = [_norm(name) for name in header]
     if not set(header) & set(_ALIASES["body"]):
         yield Skip(str(path), f"no text column in the CSV header ({', '.join(header)})")
         return
     n = 0
-    while True:
+    for row in rows:
+        if isinstance(row, list) and not any(cell.strip() for cell in row):
+            continue  # blank lines are not records
         n += 1
-        try:
-            row = next(rows)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield Skip(f"{path}#{n}", f"invalid CSV row: {exc}")
-            continue
-        if not any(cell.strip() for cell in row):
-            n -= 1  # blank lines are not records
+        if isinstance(row, csv.Error):
+            yield Skip(f"{path}#{n}", f"invalid CSV row: {row}")
             continue
         # Ragged rows: missing cells count as empty, extra cells are ignored.
         cells = row[: len(header)] + [""] * (len(header) - len(row))
         yield _record(path, f"#{n}", dict(zip(header, cells, strict=True)))
+
+
+def _csv_rows(text: str, delimiter: str) -> Iterator[list[str] | csv.Error]:
+    """The rows of a CSV text; a row with broken quoting is an Error, and reading goes on.
+
+    Read leniently, one unclosed quote swallows every later row into a single cell, silently.
+    Read strictly, the row fails where its quote ends in the wrong place; the lines it spans
+    are reported, as where the next row begins is anyone's guess. A quoting slip within one
+    line (``"He said "no""``) is read leniently, as before: its line still holds the text.
+    """
+    lines = list(io.StringIO(text, newline=""))
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    while True:
+        first = reader.line_num
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if reader.line_num - first <= 1:
+                yield next(csv.reader(lines[first:first + 1], delimiter=delimiter), [])
+            else:
+                yield csv.Error(f"{exc} (a quote opened on line {first + 1} runs to line "
+                                f"{reader.line_num}; those lines were not read)")
 
 
 def _delimiter(text: str) -> str:
@@ -312,17 +304,31 @@ def _record(path: Path, locator: str, item: Any) -> Page | Skip:
             if (value := coerce(values.get(key))) not in (None, "", []):
                 fields[name] = value
                 break
-    if not any(key in values for key in _ALIASES["body"]):
+    raw = next((values[key] for key in _ALIASES["body"] if key in values), _MISSING)
+    if raw is _MISSING:
         return Skip(where, "no text field")
     if not fields.get("body"):
-        return Skip(where, "empty text")
+        return Skip(where, "empty text" if _texts(raw) else f"text is a {type(raw).__name__}, "
+                                                             "not text")
     return Page(str(path), "record", fields=fields, locator=locator)
+
+
+_MISSING = object()
+# Lone surrogates come from JSON escapes ("\ud800"); they cannot be written as UTF-8, and a
+# single one in an indexed field would fail the whole run at commit.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _texts(value: Any) -> bool:
+    """True for what could hold an article's text: none, a string or a list of strings."""
+    return value is None or isinstance(value, str) or (
+        isinstance(value, list) and all(isinstance(v, str) for v in value))
 
 
 def _as_text(value: Any, sep: str = " ") -> str | None:
     """A string from a string, a number, a list of strings or a {"name": ...} object."""
     if isinstance(value, str):
-        return value.strip()
+        return _SURROGATE.sub("\ufffd", value).strip()
     if isinstance(value, bool):
         return None
     if isinstance(value, int) or isinstance(value, float) and math.isfinite(value):
@@ -335,6 +341,8 @@ def _as_text(value: Any, sep: str = " ") -> str | None:
 
 
 def _as_body(value: Any) -> str | None:
+    if not _texts(value):
+        return None  # a number or an object is not an article's text
     text = _as_text(value, "\n\n")
     if text and text.startswith("<") and re.search(r"</?[a-zA-Z][a-zA-Z0-9]*[\s/>]", text):
         return html_to_text(text)
