@@ -253,7 +253,8 @@ def _update(paths, root: Path, gen: Path, prune: bool, workers, progress) -> Rep
     # which the next run repairs: it re-reads the files of articles the stories lack.
     with _writer(ix) as writer, _stories(gen) as stories:
         missing = _align(stories, known)
-        unchanged_paths = _unchanged_files(files) - {known[i][0] for i in missing}
+        unchanged_paths, unreadable = _unchanged_files(files)
+        unchanged_paths -= {known[i][0] for i in missing}
         extracted = extract_corpus(
             paths, _load_repeats(root), workers=workers, progress=progress,
             skip_paths=unchanged_paths,
@@ -264,6 +265,13 @@ def _update(paths, root: Path, gen: Path, prune: bool, workers, progress) -> Rep
             if not _first(art, seen, report):
                 continue
             old = known.get(art.id)
+            if old and old[0] != art.path and old[0] in unchanged_paths:
+                # The id is indexed from another file, not re-read: that one stays first, as
+                # in a full rebuild (else the two files would replace each other run by run).
+                report.skipped.append(
+                    Skip(art.path, f"duplicate id {art.id} (first in {old[0]})")
+                )
+                continue
             same = bool(old) and old[1] == art.content_hash()
             if same and art.id not in missing:
                 report.unchanged += 1
@@ -280,7 +288,7 @@ def _update(paths, root: Path, gen: Path, prune: bool, workers, progress) -> Rep
                 report.removed += 1
         report.unchanged += sum(1 for _, (p, _) in known.items() if p in unchanged_paths)
         if prune:
-            gone = _prune(writer, known, seen, extracted.scanned, unchanged_paths)
+            gone = _prune(writer, known, seen, extracted.scanned, unchanged_paths | unreadable)
             for doc_id in gone:
                 stories.remove(doc_id)
             report.removed += len(gone)
@@ -375,16 +383,27 @@ def _known(ix: Index) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
     return articles, files
 
 
-def _unchanged_files(files: dict[str, str]) -> set[str]:
-    """Files whose bytes are as indexed: their articles need no extraction at all."""
-    return {p for p, h in files.items() if h and os.path.exists(p) and source_hash(Path(p)) == h}
+def _unchanged_files(files: dict[str, str]) -> tuple[set[str], set[str]]:
+    """Files whose bytes are as indexed (their articles need no extraction at all), and files
+    that cannot be read now: reported by the extraction, but a read error is not a deletion."""
+    unchanged, unreadable = set(), set()
+    for path, known_hash in files.items():
+        if not known_hash or not os.path.exists(path):
+            continue
+        try:
+            if source_hash(Path(path)) == known_hash:
+                unchanged.add(path)
+        except OSError:
+            unreadable.add(path)
+    return unchanged, unreadable
 
 
-def _prune(writer, known, seen, scanned: set[str], unchanged: set[str]) -> list[str]:
-    """Delete articles whose file is gone, or whose file was read again without them."""
+def _prune(writer, known, seen, scanned: set[str], keep: set[str]) -> list[str]:
+    """Delete articles whose file is gone, or whose file was read again without them (not
+    those of the files in ``keep``: unchanged, or unreadable for now)."""
     removed = []
     for doc_id, (path, _) in known.items():
-        if doc_id in seen or path in unchanged:
+        if doc_id in seen or path in keep:
             continue
         if not os.path.exists(path) or path in scanned:
             writer.delete_by_term("id", doc_id)

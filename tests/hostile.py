@@ -201,13 +201,6 @@ def _body_has(marker: str, *texts: str) -> Callable[[dict[str, dict]], None]:
     return check
 
 
-SAME_ID_FLIP_FLOP = (
-    "index._update checks duplicate ids only among the articles extracted in this run: on a "
-    "rerun the first file is unchanged and not re-read, so the second file's article with the "
-    "same id (same URL) replaces it via update_document (updated=1, no report); the next run "
-    "swaps them back, forever. A full rebuild keeps the first and reports the second."
-)
-
 
 def _kinds() -> list[Kind]:
     k: list[Kind] = []
@@ -512,7 +505,7 @@ def _kinds() -> list[Kind]:
         ("a.jsonl", jsonl(record(mark("duplicate_url_across_files"), url=url))),
         ("b.json", json.dumps(record("hxdupurlsecondz", url=url + "/")))],
         good=1, bad=[("b.json", "^duplicate id [0-9a-f]{16} \\(first in .*a.jsonl\\)$")],
-        absent=("hxdupurlsecondz",), known_bug=SAME_ID_FLIP_FLOP)
+        absent=("hxdupurlsecondz",))
     url = "https://ledger.example/harbour-twice"
     add("duplicate_url_in_one_file", [("a.jsonl", jsonl(
         record(mark("duplicate_url_in_one_file"), url=url),

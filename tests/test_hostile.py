@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SEEDS
-from hostile import KINDS, SAME_ID_FLIP_FLOP, Kind, jsonl, mark, prose, record, story
+from hostile import KINDS, Kind, jsonl, mark, prose, record, story
 
 from search.index import Report, open_index, reindex
 from search.query import get_article, search
@@ -170,13 +170,11 @@ def test_whole_hostile_corpus_in_one_run(whole):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=SAME_ID_FLIP_FLOP)
 def test_whole_hostile_corpus_again_changes_nothing(whole):
     corpus, folder, root, report = whole
     assert_rerun_changes_nothing(corpus, folder, root, report)
 
 
-@pytest.mark.xfail(strict=True, reason=SAME_ID_FLIP_FLOP)
 def test_same_url_in_a_new_file_over_an_existing_index(tmp_path: Path):
     """A later crawl saves an indexed URL again, in a new file: reported, and runs are stable."""
     corpus = tmp_path / "corpus"
@@ -197,10 +195,6 @@ def test_same_url_in_a_new_file_over_an_existing_index(tmp_path: Path):
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="needs Linux /proc/self/mem")
-@pytest.mark.xfail(strict=True, reason=(
-    "index._unchanged_files hashes every indexed file with pipeline.source_hash and does not "
-    "catch OSError: once an indexed file cannot be read (EIO here, EACCES after chmod 000 for "
-    "a non-root user) every incremental reindex fails with WriteFailed and indexes nothing."))
 def test_indexed_file_that_becomes_unreadable(tmp_path: Path):
     """A file indexed before fails to read now: it is reported, its article stays, the run
     goes on and indexes the new files (even with prune: a read error is not a deletion)."""
