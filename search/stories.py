@@ -141,10 +141,12 @@ def link(a: Signature, b: Signature) -> str | None:
     """How two articles relate: "duplicate", "event" (same event) or None."""
     if a.day is None or b.day is None or abs(a.day - b.day) > WINDOW_DAYS:
         return None
+    score = similarity(a, b)
+    if score < SAME_EVENT_NAMED:
+        return None  # copies of one text share their distinctive terms: no need to compare more
     if resemblance(a.sketch, b.sketch) >= NEAR_DUPLICATE:
         return "duplicate"
-    score = similarity(a, b)
-    if score >= SAME_EVENT or (score >= SAME_EVENT_NAMED and a.people & b.people):
+    if score >= SAME_EVENT or a.people & b.people:
         return "event"
     return None
 
@@ -176,8 +178,9 @@ class StoryStore:
         self.conn.execute("BEGIN")
         self._loaded: set[int] = set()
         self._signatures: dict[str, Signature] = {}
-        self._by_term: dict[str, set[str]] = defaultdict(set)
-        self._by_day: dict[int, set[str]] = defaultdict(set)
+        # (term, day) -> articles: a candidate shares a top term on a nearby day. Keyed by both
+        # so finding them reads a few small sets, not a week of articles (quadratic at 100k).
+        self._by_term_day: dict[tuple[str, int | None], set[str]] = defaultdict(set)
         self.changed = False
 
     def duplicate_of(self, sig: Signature, article_id: str) -> str | None:
@@ -219,9 +222,7 @@ class StoryStore:
         old = self._signatures.pop(article_id, None)
         if old is not None:
             for term in list(old.terms)[:LOOKUP_TERMS]:
-                self._by_term[term].discard(article_id)
-            if old.day is not None:
-                self._by_day[old.day].discard(article_id)
+                self._by_term_day[term, old.day].discard(article_id)
         self.changed = True
 
     def ids(self) -> set[str]:
@@ -252,10 +253,10 @@ class StoryStore:
         self.conn.close()
 
     def _candidates(self, sig: Signature) -> set[str]:
+        assert sig.day is not None
         days = range(sig.day - WINDOW_DAYS, sig.day + WINDOW_DAYS + 1)
-        near = set().union(*(self._by_day.get(d, ()) for d in days))
-        sharing = set().union(*(self._by_term.get(t, ()) for t in list(sig.terms)[:LOOKUP_TERMS]))
-        return near & sharing
+        terms = list(sig.terms)[:LOOKUP_TERMS]
+        return set().union(*(self._by_term_day.get((t, d), ()) for t in terms for d in days))
 
     def _load_days(self, day: int) -> None:
         for d in range(day - WINDOW_DAYS, day + WINDOW_DAYS + 1):
@@ -270,9 +271,7 @@ class StoryStore:
     def _remember(self, article_id: str, sig: Signature) -> None:
         self._signatures[article_id] = sig
         for term in list(sig.terms)[:LOOKUP_TERMS]:
-            self._by_term[term].add(article_id)
-        if sig.day is not None:
-            self._by_day[sig.day].add(article_id)
+            self._by_term_day[term, sig.day].add(article_id)
 
 
 def group_stories(
