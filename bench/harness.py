@@ -102,6 +102,13 @@ def write_result(name: str, scale: int | str, data: dict, folder: Path | None = 
     return path
 
 
+def save_result(name: str, data: dict, args) -> None:
+    """Write a script's result under its scale (``smoke`` for a smoke run) and say where."""
+    label = "smoke" if args.smoke else args.scale
+    scale = label if args.format == "mixed" else f"{label}-{args.format}"
+    print(f"\nwrote {write_result(name, scale, data, args.results)}")
+
+
 def table(headers: Sequence[str], rows: Iterable[Sequence]) -> str:
     """A plain-text table, numbers right-aligned."""
     cells = [[_cell(v) for v in row] for row in rows]

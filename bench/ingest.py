@@ -39,8 +39,8 @@ from harness import (
     ratio,
     rss_of,
     run_child,
+    save_result,
     table,
-    write_result,
 )
 
 ENGINES = ("ours", "whoosh", "fts5", "tantivy")
@@ -289,10 +289,7 @@ def main(argv: list[str] | None = None) -> None:
         prof = profile(corpus.write(size, args.seed, args.format), run_dir(size, args.seed,
                                                                           args.format))
         print(prof)
-    label = "smoke" if args.smoke else n
-    path = write_result("ingest", label if args.format == "mixed" else f"{label}-{args.format}",
-                        data, args.results)
-    print(f"\nwrote {path}")
+    save_result("ingest", data, args)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ import corpus
 import engines
 import ingest
 import mix
-from harness import SMOKE_SCALE, Timer, percentile, ratio, table, write_result
+from harness import SMOKE_SCALE, Timer, percentile, ratio, save_result, table
 
 NAMES = ("ours", "fts5", "tantivy") if engines.have_tantivy() else ("ours", "fts5")
 
@@ -239,10 +239,7 @@ def main(argv: list[str] | None = None) -> None:
                      "snippets", "collapse", "facets", "suggest"], rows_b))
         print(profile(run / "index", queries))
     data["queries_sample"] = [q.to_json() for q in queries[:10]]
-    label = "smoke" if args.smoke else n
-    path = write_result("query", label if args.format == "mixed" else f"{label}-{args.format}",
-                        data, args.results)
-    print(f"\nwrote {path}")
+    save_result("query", data, args)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 import corpus
 import ingest
 import mix
-from harness import PROJECT, SMOKE_SCALE, percentile, rss_of, run_child, table, write_result
+from harness import PROJECT, SMOKE_SCALE, percentile, rss_of, run_child, save_result, table
 
 ENDPOINTS = {"api": "/api/search", "html": "/search"}
 MAX_REQUESTS = 100_000  # per level: the load always stops by itself
@@ -202,10 +202,7 @@ def main(argv: list[str] | None = None) -> None:
     data = bench(run, queries, levels, duration, args.threads, endpoints)
     print(report(data))
     data |= {"articles": n, "format": args.format, "duration_per_level": duration}
-    label = "smoke" if args.smoke else n
-    path = write_result("server", label if args.format == "mixed" else f"{label}-{args.format}",
-                        data, args.results)
-    print(f"\nwrote {path}")
+    save_result("server", data, args)
 
 
 if __name__ == "__main__":

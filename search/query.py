@@ -400,16 +400,12 @@ def _briefs(view: _Open, docnums: list[int]) -> list[dict]:
     return sorted(briefs, key=lambda b: (b["published"] is None, b["published"] or "", b["id"]))
 
 
+BRIEF = ("id", "title", "source", "published", "url")
+
+
 def _brief(view: _Open, docnum: int) -> dict:
-    fields = view.searcher.stored_fields(docnum)
-    published = fields.get("published")
-    return {
-        "id": fields["id"],
-        "title": fields.get("title", ""),
-        "source": fields.get("source", ""),
-        "published": published.isoformat() if published else None,
-        "url": fields.get("url", ""),
-    }
+    plain = _plain(view.searcher.stored_fields(docnum))
+    return {name: plain[name] for name in BRIEF}
 
 
 def _plain(fields: dict) -> dict:
