@@ -19,9 +19,10 @@ from whoosh.searching import Searcher
 
 from . import SearchError
 from .analysis import normalize
-from .facets import FacetTable, date_buckets, facet_counts
+from .facets import SMALL, FacetTable, date_buckets, facet_counts
 from .highlight import highlight_text, query_terms, snippet
 from .index import NoIndex, current_generation, open_index
+from .ranking import Scored, TermArrays, plain_terms
 from .request import FACET_PARAMS, BadParameter, SearchRequest, parse_request
 from .stories import StoryTable
 from .syntax import parse_query
@@ -46,13 +47,12 @@ LETTERS = r"[^\W\d_]+"  # only words are corrected, not numbers or punctuation
 MORE = 20  # collapsed articles listed under a hit, "and N more"
 RELATED = 8
 RELATED_TERMS = 12
-QUALITY_LEAVES = 9  # three words over title, lead and body
 # Indexed words that the patterns of one query (``*ria``, ``syr*``, ``[a TO m]``, ``syria~2``)
 # may stand for in all: unbounded, ``*a* *e*`` took seconds on a few hundred articles.
 MAX_EXPANSIONS = 500
 MAX_PATTERNS = 15  # one per field searched: five words with wildcards
 _local = threading.local()
-_shared: dict[tuple[str, int | None], tuple[FacetTable, StoryTable]] = {}
+_shared: dict[tuple[str, int | None], tuple[FacetTable, StoryTable, TermArrays]] = {}
 _tables_lock = threading.Lock()
 
 
@@ -71,6 +71,7 @@ class _Open:
     searcher: Searcher
     facets: FacetTable
     stories: StoryTable
+    terms: TermArrays
 
 
 def search(root: str | Path, request: SearchRequest, *, snippets: bool = True) -> dict:
@@ -187,8 +188,9 @@ def _match(view: _Open, request: SearchRequest):
     parsed = parse_query(request.q, view.searcher)
     query = _bounded(parsed.query, view.searcher)
     matched = scored = None
-    if isinstance(query, Or) and all(isinstance(q, Term) for q in query.subqueries):
-        matched = _docs_of(view.searcher, query.subqueries)  # plain words: scored lazily
+    if (terms := plain_terms(query)) is not None:
+        scored = view.terms.score(view.searcher, terms)  # plain words: scored in bulk
+        matched = set(scored.matched.tolist())
     elif not isinstance(query, Every):
         scored = _scored(view.searcher, query, None)
         matched = {docnum for docnum, _ in scored}
@@ -250,6 +252,8 @@ def _rank(view: _Open, query: Query, scored, hits: set[int], request: SearchRequ
     if sort != "relevance":
         ordered = ((d, None) for d in view.facets.by_date(hits, newest=sort == "newest"))
         return _one_per_key(ordered, key, need, set())[start:]
+    if isinstance(scored, Scored):  # ordered by tier already
+        return _one_per_key(scored.ranked(hits), key, need, set())[start:]
     ranked: list[tuple[int, float]] = []
     seen: set = set()
     for tier in _tiers(view.searcher, query, hits, key):
@@ -299,25 +303,10 @@ def _scored(searcher: Searcher, query: Query, allow) -> list[tuple[int, float]]:
 
 
 def _best(searcher: Searcher, query: Query, scored, tier, key, need: int, seen: set) -> list:
-    """The ``need`` best of ``tier``, one per group: from the scores when all were computed,
-    else from Whoosh's top-N (block-max skipping), asking for more until enough groups."""
-    if scored is None and len(list(query.leaves())) > QUALITY_LEAVES:
-        # On a long OR (a pasted headline) block-max bookkeeping costs more than scoring
-        # every match once (370 vs 180 ms at 10k articles).
+    """The ``need`` best of ``tier``, one per group, from the scores of every match."""
+    if scored is None:
         scored = _scored(searcher, query, tier)
-    if scored is not None:
-        return _one_per_key((item for item in scored if item[0] in tier), key, need, seen)
-    limit = 2 * need + 10
-    while True:
-        collector = collectors.FilterCollector(collectors.TopCollector(limit), allow=set(tier))
-        searcher.search_with_collector(query, collector)
-        found = list(collector.results().items())
-        taken = set(seen)
-        best = _one_per_key(found, key, need, taken)
-        if len(best) >= need or len(found) < limit:
-            seen |= taken
-            return best
-        limit *= 4
+    return _one_per_key((item for item in scored if item[0] in tier), key, need, seen)
 
 
 def _one_per_key(items, key, limit: int, seen: set) -> list:
@@ -429,21 +418,27 @@ def _split(value: str | None) -> list[str]:
 
 def _facets(table: FacetTable, matched, sets: dict, request: SearchRequest) -> dict:
     """Each facet counted under every other filter but its own (ticking one keeps the others)."""
+    masks: dict[int, tuple] = {}  # one array per distinct set of documents (often just one)
 
-    def others(name: str) -> set[int]:
-        return _combine(matched, [s for n, s in sets.items() if n != name], table)
+    def others(name: str) -> tuple[set[int], object]:
+        docs = _combine(matched, [s for n, s in sets.items() if n != name], table)
+        if id(docs) not in masks:
+            masks[id(docs)] = (docs, table.mask(docs) if len(docs) >= SMALL else None)
+        return docs, masks[id(docs)][1]
 
     out = {}
     for name, field in FACET_PARAMS.items():
         chosen = set(getattr(request, name))
-        counts = facet_counts(table, field, others(name))
+        docs, mask = others(name)
+        counts = facet_counts(table, field, docs, mask=mask)
         out[name] = [{"value": v, "count": c, "selected": v in chosen} for v, c in counts if v]
         out[name] += [
             {"value": v, "count": 0, "selected": True}
             for v in chosen
             if v not in {x["value"] for x in out[name]}
         ]
-    out["date"], out["date_unit"] = date_buckets(table, others("date"))
+    docs, mask = others("date")
+    out["date"], out["date_unit"] = date_buckets(table, docs, mask)
     return out
 
 
@@ -497,13 +492,14 @@ def _open(root: Path) -> _Open:
     return view
 
 
-def _tables(searcher: Searcher, gen: Path) -> tuple[FacetTable, StoryTable]:
-    """The facet and story tables of one version of one generation, built once per process."""
+def _tables(searcher: Searcher, gen: Path) -> tuple[FacetTable, StoryTable, TermArrays]:
+    """The facet, story and ranking tables of one version of one generation, built once per
+    process."""
     version = (str(gen), searcher.reader().generation())
     with _tables_lock:
         if version not in _shared:
             facets = FacetTable(searcher, tuple(FACET_PARAMS.values()))
             stories = StoryTable(searcher.reader(), gen, facets.live())
             _shared.clear()  # only the newest version serves; older ones are dropped
-            _shared[version] = (facets, stories)
+            _shared[version] = (facets, stories, TermArrays(searcher.reader()))
         return _shared[version]

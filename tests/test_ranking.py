@@ -1,0 +1,137 @@
+"""Plain-word ranking from postings arrays: the same scores and order as Whoosh's BM25F, on a
+real index of two segments with deleted documents (updated articles)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import write_jsonl
+from whoosh import collectors
+
+from search import ranking
+from search.index import open_index, reindex
+from search.query import parse_request, search
+from search.ranking import TermArrays, plain_terms
+from search.syntax import parse_query
+
+WORDS = (
+    "harbour ferry strike minister budget flood river council election vote border talks "
+    "drought farmers wheat port union court ruling protest police mayor bridge storm rail"
+).split()
+QUERIES = [
+    "harbour", "ferry strike", "minister budget flood", "storm", "vote election court ruling",
+    "wheat drought farmers port union police mayor bridge rail council", "Harbour's ferries",
+    "nothingmatchesthis", "harbour nothingmatchesthis", "title:harbour", "harbour^2 ferry",
+    "(harbour ferry)^2 storm",
+]
+
+
+def _article(i: int, rng: random.Random, version: int = 0) -> dict:
+    title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 6))).capitalize()
+    paragraphs = [
+        " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 60))).capitalize() + "."
+        for _ in range(rng.randint(1, 5))
+    ]
+    return {
+        "id": f"a{i}", "title": f"{title} {i} v{version}", "text": "\n\n".join(paragraphs),
+        "date": f"2025-0{1 + i % 9}-1{i % 10}", "source": f"Desk {i % 4}",
+    }
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("ranking")
+    rng = random.Random(5)
+    articles = [_article(i, rng) for i in range(80)]
+    source = write_jsonl(folder / "articles.jsonl", articles)
+    path = folder / "index"
+    reindex([source], path, full=True, workers=1)
+    # An incremental run rewrites a quarter of them: a second segment, and deleted documents.
+    for i in range(0, 80, 4):
+        articles[i] = _article(i, rng, version=1)
+    write_jsonl(source, articles)
+    report = reindex([source], path, workers=1)
+    assert report.updated == 20
+    return path
+
+
+@pytest.fixture(scope="module")
+def searcher(root: Path):
+    with open_index(root).searcher() as opened:
+        assert len(opened.reader().leaf_readers()) == 2
+        assert opened.reader().has_deletions()
+        yield opened
+
+
+def _whoosh_scores(searcher, query) -> dict[int, float]:
+    collector = collectors.UnlimitedCollector()
+    searcher.search_with_collector(query, collector)
+    return dict(collector.results().items())
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_scores_equal_whooshs_bm25f_and_skip_deleted_documents(searcher, text: str):
+    query = parse_query(text, searcher).query
+    terms = plain_terms(query)
+    assert terms is not None
+    expected = _whoosh_scores(searcher, query)
+    scored = TermArrays(searcher.reader()).score(searcher, terms)
+    assert scored.matched.tolist() == sorted(expected)
+    for docnum, score in expected.items():
+        assert scored.scores[docnum] == pytest.approx(score, rel=1e-12)
+    if text != "nothingmatchesthis":
+        assert expected, "the query should match something"
+
+
+def test_ranked_puts_every_word_first_then_score_then_docnum(searcher):
+    query = parse_query("ferry strike storm", searcher).query
+    scored = TermArrays(searcher.reader()).score(searcher, plain_terms(query))
+    hits = set(scored.matched.tolist())
+    order = list(scored.ranked(hits))
+    assert sorted(d for d, _ in order) == sorted(hits)
+    tiers = [scored.words[d] == 3 for d, _ in order]
+    assert tiers == sorted(tiers, reverse=True) and any(tiers) and not all(tiers)
+    for (d1, s1), (d2, s2) in zip(order, order[1:], strict=False):
+        if scored.words[d1] == scored.words[d2] == 3 or (scored.words[d1] < 3 > scored.words[d2]):
+            assert (s1, -d1) >= (s2, -d2)
+
+
+def test_ranked_beyond_the_first_sorted_block_keeps_the_order(searcher, monkeypatch):
+    query = parse_query("harbour ferry storm rail", searcher).query
+    scored = TermArrays(searcher.reader()).score(searcher, plain_terms(query))
+    hits = set(scored.matched.tolist())
+    whole = list(scored.ranked(hits))
+    monkeypatch.setattr(ranking, "FIRST_SORTED", 3)  # the lazy path: a few first, then the rest
+    assert list(scored.ranked(hits)) == whole
+    assert len(whole) > 10
+
+
+def test_a_small_cache_evicts_and_still_scores_the_same(searcher, monkeypatch):
+    query = parse_query("harbour ferry strike minister budget", searcher).query
+    terms = plain_terms(query)
+    expected = TermArrays(searcher.reader()).score(searcher, terms).scores
+    monkeypatch.setattr(ranking, "CACHE_POSTINGS", 40)
+    table = TermArrays(searcher.reader())
+    for _ in range(2):
+        assert np.array_equal(table.score(searcher, terms).scores, expected)
+    assert table._cached <= 40
+
+
+@pytest.mark.parametrize("text", ['"ferry strike"', "harb*", "person:guler", "harbour -ferry",
+                                  "date:2025 harbour"])
+def test_anything_but_plain_words_is_left_to_whoosh(searcher, text: str):
+    assert plain_terms(parse_query(text, searcher).query) is None
+
+
+def test_search_totals_count_live_documents_only(root: Path):
+    request = parse_request({"q": "harbour ferry", "collapse": "none", "per_page": "100"})
+    found = search(root, request)
+    ids = [r["id"] for r in found["results"]]
+    assert len(ids) == len(set(ids)) == found["total"]
+    numbers = [int(r["title"].split()[-2]) for r in found["results"]]
+    assert len(numbers) == len(set(numbers))  # one version of each article, not two
+    updated = [r for r, n in zip(found["results"], numbers, strict=True) if n % 4 == 0]
+    assert updated and all(r["title"].endswith("v1") for r in updated)
