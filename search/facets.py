@@ -6,22 +6,27 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
+import numpy as np
 from whoosh.searching import Searcher
 
 TOP = 20
+SMALL = 500  # matches counted one by one below this; as arrays above
 MAX_DAY_BUCKETS = 62
 
 
 class FacetTable:
     """Per-searcher tables of which documents carry which facet value.
 
-    Counting a facet over N matches is then N dictionary lookups, not N stored-field reads.
+    Counting a facet over N matches is one ``bincount`` over the (document, value) pairs of
+    the field, not N stored-field reads (nor N dictionary lookups: 65-95 ms at 100k articles).
     """
 
     def __init__(self, searcher: Searcher, fields: tuple[str, ...] = ()) -> None:
         self.reader = searcher.reader()
+        self.size = self.reader.doc_count_all()
         self._postings: dict[str, dict[str, frozenset[int]]] = {}
         self._values: dict[str, dict[int, tuple[str, ...]]] = {}
+        self._pairs: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
         self._live: frozenset[int] | None = None
         self._by_date: list[int] | None = None
         if fields:
@@ -29,6 +34,7 @@ class FacetTable:
             # (each has its own searcher) and outlive the searcher it was built from.
             for name in (*fields, "day"):
                 self.values(name)
+                self.pairs(name)
             self.live()
             self._date_order()
             self.reader = None
@@ -52,6 +58,26 @@ class FacetTable:
                     by_doc.setdefault(doc, []).append(value)
             self._values[field] = {d: tuple(v) for d, v in by_doc.items()}
         return self._values[field]
+
+    def pairs(self, field: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """The values of ``field``, and each (document, value number) it carries as two arrays."""
+        if field not in self._pairs:
+            values = sorted(self.postings(field))
+            docs = [np.fromiter(self.postings(field)[v], dtype=np.int32) for v in values]
+            numbers = [np.full(len(d), i, dtype=np.int32) for i, d in enumerate(docs)]
+            empty = np.zeros(0, dtype=np.int32)
+            self._pairs[field] = (
+                values,
+                np.concatenate(docs) if docs else empty,
+                np.concatenate(numbers) if numbers else empty,
+            )
+        return self._pairs[field]
+
+    def mask(self, docs) -> np.ndarray:
+        """``docs`` as a boolean array over document numbers."""
+        mask = np.zeros(self.size, dtype=bool)
+        mask[np.fromiter(docs, dtype=np.int64, count=len(docs))] = True
+        return mask
 
     def total(self) -> int:
         """How many documents are live."""
@@ -95,27 +121,36 @@ class FacetTable:
 
 
 def facet_counts(
-    table: FacetTable, field: str, docs, limit: int | None = TOP
+    table: FacetTable, field: str, docs, limit: int | None = TOP, mask: np.ndarray | None = None
 ) -> list[tuple[str, int]]:
-    """The top values of ``field`` over ``docs``, most frequent first."""
-    postings = table.postings(field)
-    if len(docs) >= table.total():
-        counts = {v: len(d) for v, d in postings.items()}  # everything: no need to intersect
-    elif len(docs) > len(postings):
-        # Few values for many documents (sources, regions, days): one set intersection each.
-        docs = docs if isinstance(docs, set | frozenset) else set(docs)
-        counts = {v: n for v, d in postings.items() if (n := len(d & docs))}
-    else:
+    """The top values of ``field`` over ``docs`` (or the same documents as ``mask``), most
+    frequent first."""
+    if len(docs) >= table.total():  # everything: no need to count
+        counts = {v: len(d) for v, d in table.postings(field).items()}
+        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    if mask is None and len(docs) < SMALL:
         by_doc = table.values(field)
-        counts = Counter()
+        tally: Counter = Counter()
         for doc in docs:
-            counts.update(by_doc.get(doc, ()))
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+            tally.update(by_doc.get(doc, ()))
+        return sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    values, pair_docs, pair_values = table.pairs(field)
+    mask = table.mask(docs) if mask is None else mask
+    counted = np.bincount(pair_values[mask[pair_docs]], minlength=len(values))
+    found = np.flatnonzero(counted)
+    if limit is not None and len(found) > limit:
+        # Only values counted at least as often as the limit-th (ties kept) can be in the top.
+        bar = np.partition(counted[found], len(found) - limit)[len(found) - limit]
+        found = found[counted[found] >= bar]
+    pairs = [(values[i], int(counted[i])) for i in found.tolist()]
+    return sorted(pairs, key=lambda kv: (-kv[1], kv[0]))[:limit]
 
 
-def date_buckets(table: FacetTable, docs) -> tuple[list[dict], str]:
+def date_buckets(
+    table: FacetTable, docs, mask: np.ndarray | None = None
+) -> tuple[list[dict], str]:
     """A histogram of ``docs`` by day (spans up to two months) or month, gaps filled with zeros."""
-    days = Counter(dict(facet_counts(table, "day", docs, limit=None)))
+    days = Counter(dict(facet_counts(table, "day", docs, limit=None, mask=mask)))
     if not days:
         return [], "day"
     first = datetime.strptime(min(days), "%Y-%m-%d")
