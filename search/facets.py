@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 import numpy as np
 from whoosh.searching import Searcher
 
+from .ranking import read_postings
+
 TOP = 20
 SMALL = 500  # matches counted one by one below this; as arrays above
 MAX_DAY_BUCKETS = 62
@@ -28,35 +30,43 @@ class FacetTable:
         self._values: dict[str, dict[int, tuple[str, ...]]] = {}
         self._pairs: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
         self._live: frozenset[int] | None = None
+        self._live_mask: np.ndarray | None = None
         self._by_date: list[int] | None = None
         if fields:
             # Built now, in full, and the reader let go: the table can be shared by threads
             # (each has its own searcher) and outlive the searcher it was built from.
+            self.live_mask()
             for name in (*fields, "day"):
                 self.values(name)
-                self.pairs(name)
-            self.live()
             self._date_order()
             self.reader = None
 
     def postings(self, field: str) -> dict[str, frozenset[int]]:
         """Each value of ``field`` with the documents that carry it."""
         if field not in self._postings:
+            live = self.live_mask()
             table = {}
             for term in self.reader.lexicon(field):
                 value = term.decode("utf-8") if isinstance(term, bytes) else term
-                table[value] = frozenset(self.reader.postings(field, value).all_ids())
+                ids = read_postings(self.reader, field, term)[0]  # a block at a time: 5x faster
+                if len(ids := ids[live[ids]]):
+                    table[value] = frozenset(ids.tolist())
             self._postings[field] = table
         return self._postings[field]
 
     def values(self, field: str) -> dict[int, tuple[str, ...]]:
         """Each document with the values of ``field`` it carries."""
         if field not in self._values:
-            by_doc: dict[int, list[str]] = {}
-            for value, docs in self.postings(field).items():
-                for doc in docs:
-                    by_doc.setdefault(doc, []).append(value)
-            self._values[field] = {d: tuple(v) for d, v in by_doc.items()}
+            names, docs, numbers = self.pairs(field)
+            order = np.argsort(docs, kind="stable")  # values stay in order within a document
+            docs, numbers = docs[order], numbers[order]
+            firsts, starts = np.unique(docs, return_index=True)
+            ends = [*starts[1:].tolist(), len(docs)] if len(docs) else []
+            named = [names[n] for n in numbers.tolist()]
+            self._values[field] = {
+                d: tuple(named[a:b])
+                for d, a, b in zip(firsts.tolist(), starts.tolist(), ends, strict=True)
+            }
         return self._values[field]
 
     def pairs(self, field: str) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -88,6 +98,12 @@ class FacetTable:
         if self._live is None:
             self._live = frozenset(self.reader.all_doc_ids())
         return self._live
+
+    def live_mask(self) -> np.ndarray:
+        """Every document not deleted, as a boolean array."""
+        if self._live_mask is None:
+            self._live_mask = self.mask(self.live())
+        return self._live_mask
 
     def by_date(self, docs, *, newest: bool) -> Iterator[int]:
         """``docs`` in date order, undated last; lazily, so a page of the first few is cheap."""

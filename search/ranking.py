@@ -96,7 +96,7 @@ class TermArrays:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        found = _read_postings(reader, field, text)
+        found = read_postings(reader, field, text)
         with self._lock:
             if key not in self._cache and len(found[0]) <= CACHE_POSTINGS // 4:
                 self._cache[key] = found
@@ -139,7 +139,10 @@ class TermArrays:
         return idf * ((tf * (k1 + 1)) / (tf + norm))
 
 
-def _read_postings(reader: IndexReader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+def read_postings(
+    reader: IndexReader, field: str, text: str | bytes
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every document of ``text`` in ``field``, deleted ones included, with its frequency."""
     ids_parts: list[np.ndarray] = []
     freq_parts: list[np.ndarray] = []
     for segment, offset in reader.leaf_readers():
