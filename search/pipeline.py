@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import multiprocessing
 import os
+import signal
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -174,8 +177,18 @@ def _map(fn, jobs, workers: int, result: Extracted | None = None) -> Iterator:
         yield from _account(outputs, result)
         return
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with context.Pool(workers) as pool:
+    with context.Pool(workers, initializer=die_with, initargs=(os.getpid(),)) as pool:
         yield from _account(pool.imap(fn, jobs, chunksize=CHUNK), result)
+
+
+def die_with(parent: int) -> None:
+    """Ask Linux to kill this worker when its parent dies: a reindex killed with -9 must not
+    leave workers waiting forever for work that will never come."""
+    if sys.platform.startswith("linux"):
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before the request was made
+        os._exit(1)
 
 
 def _account(outputs, result: Extracted | None) -> Iterator:

@@ -263,6 +263,38 @@ def test_killed_full_reindex_leaves_the_old_index_and_the_next_run_works(
     assert len(list(root.glob("gen-*"))) == 2  # the new one and the one before it
 
 
+def children(pid: int) -> set[int]:
+    """The live child processes of ``pid``."""
+    found = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(c) for c in (task / "children").read_text().split()}
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.slow
+def test_killed_parallel_rebuild_takes_its_workers_and_writers_with_it(root, corpora, tmp_path):
+    """Extraction workers and the processes writing segments die with a reindex killed -9
+    (else they wait forever for work, holding memory), and the old index serves."""
+    before, serving = answers(root), current_generation(root)
+    child = Reindex(root, [corpora["new"]], tmp_path / "child.log", workers=2)
+    child.progress(80)  # more than a batch (64): a process writing a segment has started
+    child.stop()
+    helpers = wait_for(lambda: (found := children(child.proc.pid)) and len(found) >= 3 and found)
+    child.kill()
+    wait_for(lambda: not any(alive(p) for p in helpers), timeout=10)
+    assert answers(root) == before and current_generation(root) == serving
+    report = reindex([SEEDS, corpora["old"]], root, full=True, workers=1)
+    assert report.added == 22 and answers(root) == before
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("point", ["extraction", "stories-committed"])
 def test_killed_incremental_reindex_keeps_serving_and_the_next_run_repairs(
@@ -361,23 +393,28 @@ DISK_FULL_WHILE = {
         lambda name: ".toc." in name and not name.startswith("_MAIN_0."), 0
     ),
 }
-DISK_FULL_CASES = [(w, True) for w in DISK_FULL_WHILE] + [
-    ("writing postings", False),
-    ("writing the table of contents", False),
+DISK_FULL_CASES = [(w, True, 1) for w in DISK_FULL_WHILE] + [
+    ("writing postings", False, 1),
+    ("writing the table of contents", False, 1),
+    # A rebuild written by two processes: the disk fills in a sub-writer (forked, so it
+    # inherits the patched file writing) or in the parent's table of contents.
+    ("writing stored fields", True, 2),
+    ("writing postings", True, 2),
+    ("writing the table of contents", True, 2),
 ]
 
 
-@pytest.mark.parametrize(("moment", "full"), DISK_FULL_CASES)
+@pytest.mark.parametrize(("moment", "full", "workers"), DISK_FULL_CASES)
 def test_disk_full_keeps_the_old_index_and_the_next_run_works(
-    moment, full, root, corpora, monkeypatch
+    moment, full, workers, root, corpora, monkeypatch
 ):
     before, serving = answers(root), current_generation(root)
     disk = FullDisk(*DISK_FULL_WHILE[moment])
     disk.install(monkeypatch)
     paths = [SEEDS, corpora["old"], corpora["extra"]]
-    args = ["reindex", "--index", str(root), *map(str, paths), "--workers", "1"]
+    args = ["reindex", "--index", str(root), *map(str, paths), "--workers", str(workers)]
     result = CliRunner().invoke(cli, args + ["--full"] * full)
-    assert disk.hits and result.exit_code == 1
+    assert (disk.hits or workers > 1) and result.exit_code == 1  # hits in a sub-writer: unseen
     assert result.output.strip() == (
         f"Error: could not write the index in {root}: No space left on device; "
         "the index as it was still serves"

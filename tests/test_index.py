@@ -9,6 +9,7 @@ import pytest
 
 from search.index import (
     ReindexRunning,
+    WriteFailed,
     current_generation,
     index_stats,
     open_index,
@@ -116,3 +117,57 @@ def test_stats(tmp_path: Path, corpus: Path):
     assert stats["sources"] == {"Wire": 3, "(unknown)": 1, "Al Mayadeen English": 1}
     assert (stats["first"], stats["last"]) == ("2024-03-01T00:00:00", "2025-08-14T00:00:00")
     assert stats["size_bytes"] > 0 and os.path.isdir(stats["location"])
+
+
+# Rebuilds written by several processes (search/writing.py)
+
+
+def _answers(root: Path) -> dict[str, tuple]:
+    from search.query import iter_results, parse_request, search
+
+    out = {}
+    for q in ("harbour", "harbour report 7", '"report number"', "syria turkey", ""):
+        request = parse_request({"q": q, "collapse": "none", "per_page": "100"})
+        found = search(root, request)
+        # Ties (equal scores, equal dates) come in index order, which differs between layouts.
+        page = [r["score"] if q else r["published"] for r in found["results"]]
+        every = sorted((r["id"], r["score"]) for r in iter_results(root, request))
+        out[q] = (found["total"], page, every, found["facets"]["source"])
+    return out
+
+
+def test_a_rebuild_written_by_two_processes_answers_as_one_process(tmp_path: Path, corpus: Path):
+    (corpus / "more.jsonl").write_text(
+        "\n".join(json.dumps(article(n, f"Desk {n % 3}")) for n in range(3, 400)))
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert reindex([corpus], one, full=True, workers=1).added == 402
+    assert reindex([corpus], two, full=True, workers=2).added == 402
+    with open_index(two).searcher() as searcher:
+        assert len(searcher.reader().leaf_readers()) >= 2  # one segment per writing process
+    assert _answers(two) == _answers(one)
+    changed = reindex([corpus], two, workers=2)  # incremental runs write in this process
+    assert (changed.added, changed.unchanged) == (0, 402)
+
+
+def test_a_writing_process_that_dies_fails_the_rebuild_and_the_old_index_serves(
+    tmp_path: Path, corpus: Path, monkeypatch
+):
+    from whoosh.writing import SegmentWriter
+
+    root = tmp_path / "index"
+    reindex([SEEDS], root, workers=1)
+    serving = current_generation(root)
+    (corpus / "more.jsonl").write_text("\n".join(json.dumps(article(n)) for n in range(3, 300)))
+    real = SegmentWriter.add_document
+    parent = os.getpid()
+
+    def die_in_a_sub_writer(self, **fields):
+        if os.getpid() != parent:
+            os._exit(3)  # a sub-writer killed (OOM killer, kill -9): no exception to catch
+        return real(self, **fields)
+
+    monkeypatch.setattr(SegmentWriter, "add_document", die_in_a_sub_writer)
+    with pytest.raises(WriteFailed, match="ended with code 3|without its segment"):
+        reindex([corpus], root, full=True, workers=2)
+    assert current_generation(root) == serving and count(root) == 2
+    assert [p.name for p in root.iterdir() if p.name.startswith("gen-")] == [serving.name]
