@@ -48,7 +48,7 @@ class FacetTable:
             table = {}
             for term in self.reader.lexicon(field):
                 value = term.decode("utf-8") if isinstance(term, bytes) else term
-                ids = read_postings(self.reader, field, term)[0]  # a block at a time: 5x faster
+                ids = read_postings(self.reader, field, term).ids  # a block at a time: 5x faster
                 if len(ids := ids[live[ids]]):
                     table[value] = frozenset(ids.tolist())
             self._postings[field] = table

@@ -22,7 +22,7 @@ from .analysis import normalize
 from .facets import SMALL, FacetTable, date_buckets, facet_counts
 from .highlight import highlight_text, query_terms, snippet
 from .index import NoIndex, current_generation, open_index
-from .ranking import Scored, TermArrays, plain_terms
+from .ranking import Scored, TermArrays, rankable, word_of
 from .request import FACET_PARAMS, BadParameter, SearchRequest, parse_request
 from .stories import StoryTable
 from .syntax import parse_query
@@ -188,8 +188,8 @@ def _match(view: _Open, request: SearchRequest):
     parsed = parse_query(request.q, view.searcher)
     query = _bounded(parsed.query, view.searcher)
     matched = scored = None
-    if (terms := plain_terms(query)) is not None:
-        scored = view.terms.score(view.searcher, terms)  # plain words: scored in bulk
+    if (leaves := rankable(query, view.searcher.schema)) is not None:
+        scored = view.terms.score(view.searcher, leaves)  # words and phrases: scored in bulk
         matched = set(scored.matched.tolist())
     elif not isinstance(query, Every):
         scored = _scored(view.searcher, query, None)
@@ -339,11 +339,7 @@ def _docs_of(searcher: Searcher, queries: list[Query]) -> set[int]:
 
 def _word_of(query: Query):
     """What a part of a parsed query looks for, whatever the field: a word or a phrase."""
-    if isinstance(query, Term):
-        return query.text
-    if isinstance(query, Phrase):
-        return tuple(query.words)
-    return repr(query)
+    return word_of(query) if isinstance(query, Term | Phrase) else repr(query)
 
 
 def _applied_sort(request: SearchRequest, query: Query) -> str:

@@ -14,7 +14,7 @@ from whoosh import collectors
 from search import ranking
 from search.index import open_index, reindex
 from search.query import parse_request, search
-from search.ranking import TermArrays, plain_terms
+from search.ranking import TermArrays, rankable
 from search.syntax import parse_query
 
 WORDS = (
@@ -26,6 +26,10 @@ QUERIES = [
     "wheat drought farmers port union police mayor bridge rail council", "Harbour's ferries",
     "nothingmatchesthis", "harbour nothingmatchesthis", "title:harbour", "harbour^2 ferry",
     "(harbour ferry)^2 storm",
+    # Exact phrases: matched from positions, scored as the sum of their words (Whoosh's way).
+    '"ferry strike"', '"harbour ferry" storm', '"storm storm"', '"vote election court"',
+    '"minister budget" "flood river"', 'title:harbour "ferry strike"',
+    '"harbour nothingmatchesthis"',
 ]
 
 
@@ -75,20 +79,33 @@ def _whoosh_scores(searcher, query) -> dict[int, float]:
 @pytest.mark.parametrize("text", QUERIES)
 def test_scores_equal_whooshs_bm25f_and_skip_deleted_documents(searcher, text: str):
     query = parse_query(text, searcher).query
-    terms = plain_terms(query)
+    terms = rankable(query, searcher.schema)
     assert terms is not None
     expected = _whoosh_scores(searcher, query)
     scored = TermArrays(searcher.reader()).score(searcher, terms)
     assert scored.matched.tolist() == sorted(expected)
     for docnum, score in expected.items():
         assert scored.scores[docnum] == pytest.approx(score, rel=1e-12)
-    if text != "nothingmatchesthis":
+    if "nothingmatchesthis" not in text:
         assert expected, "the query should match something"
+
+
+def test_phrases_match_only_words_in_a_row(searcher):
+    query = parse_query('"ferry strike"', searcher).query
+    scored = TermArrays(searcher.reader()).score(searcher, rankable(query, searcher.schema))
+    both = parse_query("ferry strike", searcher).query
+    anywhere = TermArrays(searcher.reader()).score(searcher, rankable(both, searcher.schema))
+    in_a_row = set(scored.matched.tolist())
+    both_words = {d for d in anywhere.matched.tolist() if anywhere.words[d] == 2}
+    assert in_a_row and in_a_row < both_words  # some hold both words, but apart
+    for docnum in in_a_row:
+        assert "ferry strike" in searcher.stored_fields(docnum)["body"].lower() or (
+            "ferry strike" in searcher.stored_fields(docnum)["title"].lower())
 
 
 def test_ranked_puts_every_word_first_then_score_then_docnum(searcher):
     query = parse_query("ferry strike storm", searcher).query
-    scored = TermArrays(searcher.reader()).score(searcher, plain_terms(query))
+    scored = TermArrays(searcher.reader()).score(searcher, rankable(query, searcher.schema))
     hits = set(scored.matched.tolist())
     order = list(scored.ranked(hits))
     assert sorted(d for d, _ in order) == sorted(hits)
@@ -101,7 +118,7 @@ def test_ranked_puts_every_word_first_then_score_then_docnum(searcher):
 
 def test_ranked_beyond_the_first_sorted_block_keeps_the_order(searcher, monkeypatch):
     query = parse_query("harbour ferry storm rail", searcher).query
-    scored = TermArrays(searcher.reader()).score(searcher, plain_terms(query))
+    scored = TermArrays(searcher.reader()).score(searcher, rankable(query, searcher.schema))
     hits = set(scored.matched.tolist())
     whole = list(scored.ranked(hits))
     monkeypatch.setattr(ranking, "FIRST_SORTED", 3)  # the lazy path: a few first, then the rest
@@ -111,7 +128,7 @@ def test_ranked_beyond_the_first_sorted_block_keeps_the_order(searcher, monkeypa
 
 def test_a_small_cache_evicts_and_still_scores_the_same(searcher, monkeypatch):
     query = parse_query("harbour ferry strike minister budget", searcher).query
-    terms = plain_terms(query)
+    terms = rankable(query, searcher.schema)
     expected = TermArrays(searcher.reader()).score(searcher, terms).scores
     monkeypatch.setattr(ranking, "CACHE_POSTINGS", 40)
     table = TermArrays(searcher.reader())
@@ -120,10 +137,10 @@ def test_a_small_cache_evicts_and_still_scores_the_same(searcher, monkeypatch):
     assert table._cached <= 40
 
 
-@pytest.mark.parametrize("text", ['"ferry strike"', "harb*", "person:guler", "harbour -ferry",
+@pytest.mark.parametrize("text", ['"ferry strike"~3', "harb*", "person:guler", "harbour -ferry",
                                   "date:2025 harbour"])
 def test_anything_but_plain_words_is_left_to_whoosh(searcher, text: str):
-    assert plain_terms(parse_query(text, searcher).query) is None
+    assert rankable(parse_query(text, searcher).query, searcher.schema) is None
 
 
 def test_search_totals_count_live_documents_only(root: Path):
@@ -135,3 +152,11 @@ def test_search_totals_count_live_documents_only(root: Path):
     assert len(numbers) == len(set(numbers))  # one version of each article, not two
     updated = [r for r, n in zip(found["results"], numbers, strict=True) if n % 4 == 0]
     assert updated and all(r["title"].endswith("v1") for r in updated)
+
+
+def test_an_or_holding_anything_but_words_and_phrases_is_left_to_whoosh(searcher):
+    from whoosh.query import NullQuery, Or, Term
+
+    assert rankable(Or([Term("body", "harbour"), NullQuery]), searcher.schema) is None
+    assert rankable(Or([Term("body", "harbour"), Term("people", "X")]), searcher.schema) is None
+    assert rankable(Or([Term("body", "harbour"), Term("title", "ferry")]), searcher.schema)
