@@ -41,22 +41,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(root: Path, port: int, threads: int) -> subprocess.Popen:
-    """``news-search serve`` from this checkout, in its own process."""
+def start_server(root: Path, port: int, threads: int, log: Path) -> subprocess.Popen:
+    """``news-search serve`` from this checkout, in its own process, its messages to ``log``
+    (a pipe nobody reads fills up with waitress's queue warnings and blocks the server)."""
     env = {**os.environ, "PYTHONPATH": str(PROJECT)}
     command = [sys.executable, "-c", "from web.cli import main; main()", "serve",
                "--index", str(root), "--host", "127.0.0.1", "--port", str(port),
                "--threads", str(threads)]
-    return subprocess.Popen(command, cwd=PROJECT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    with open(log, "wb") as messages:
+        return subprocess.Popen(command, cwd=PROJECT, env=env, stdout=subprocess.DEVNULL,
+                                stderr=messages)
 
 
-def wait_ready(port: int, server: subprocess.Popen, timeout: float = 1800) -> float:
+def wait_ready(port: int, server: subprocess.Popen, log: Path, timeout: float = 1800) -> float:
     """Seconds until the server answers a search (it opens its index on the first one)."""
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
         if server.poll() is not None:
-            raise SystemExit(f"server exited: {server.stderr.read().decode()[-2000:]}")
+            raise SystemExit(f"server exited: {log.read_text(errors='replace')[-2000:]}")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
             conn.request("GET", "/api/search?q=news")
@@ -128,11 +130,12 @@ def paths_for(queries: list[mix.Query], endpoint: str) -> list[str]:
 def bench(run: Path, queries, levels, duration, threads, endpoints) -> dict:
     """Start the server, warm it, load it at each level, stop it."""
     port = free_port()
-    server = start_server(run / "index", port, threads)
+    log = run / "server.log"
+    server = start_server(run / "index", port, threads, log)
     out = {"threads": threads, "levels": []}
     client = Path(__file__).resolve()
     try:
-        out["ready_seconds"] = round(wait_ready(port, server), 2)
+        out["ready_seconds"] = round(wait_ready(port, server, log), 2)
         out["memory_after_start"] = rss_of(server.pid)
         spec = run / "server-paths.json"
         for endpoint in endpoints:
