@@ -37,7 +37,7 @@ def have_tantivy() -> bool:
 
 def export_docs(index_root: Path, out: Path) -> int:
     """Write every indexed article (stored fields, plus the lead as indexed) as JSON lines."""
-    from search.index import open_index
+    from search.generations import open_index
 
     count = 0
     ix = open_index(index_root)

@@ -29,7 +29,8 @@ sys.path.insert(0, str(HERE.parent))
 
 from search import index as index_module  # noqa: E402
 from search import pipeline  # noqa: E402
-from search.index import current_generation, open_index, reindex  # noqa: E402
+from search.generations import current_generation, open_index  # noqa: E402
+from search.index import reindex  # noqa: E402
 from search.stories import STORIES, Signature, link, read_stories  # noqa: E402
 
 LABELS = HERE / "stories_labels.csv"

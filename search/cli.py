@@ -12,7 +12,8 @@ import click
 from . import SearchError
 from .entities import find_entities  # noqa: F401  (imported early so a broken install fails fast)
 from .extract import extract
-from .index import index_stats, reindex
+from .generations import index_stats
+from .index import reindex
 from .query import search
 from .read import Page, Skip, read_file
 from .request import COLLAPSES, SORTS, parse_request

@@ -1,15 +1,13 @@
 """Indexing: build and update the Whoosh index from a corpus, incrementally or by atomic rebuild.
 
-An index root holds generations (``gen-*`` folders, each a complete Whoosh index) and a
-``CURRENT`` file naming the one that serves. A full reindex builds a new generation aside and
-replaces ``CURRENT`` with ``os.replace``, so readers see the old index or the new one, never a
-mix, and a failed or killed build leaves the old one serving. Incremental runs upsert into the
-current generation (Whoosh writers never block readers).
+A full reindex builds a new generation aside and switches the root's pointer to it (see
+generations.py), so readers see the old index or the new one, never a mix, and a failed or
+killed build leaves the old one serving. Incremental runs upsert into the current generation
+(Whoosh writers never block readers).
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
@@ -28,64 +26,30 @@ from whoosh.writing import IndexWriter
 from . import SearchError
 from .analysis import save_sentence_params, train_sentences
 from .extract import Article
+from .generations import (
+    ReindexRunning,
+    StaleIndex,
+    current_generation,
+    lock_fd,
+    open_index,
+    reindex_lock,
+    remove_leftovers,
+    switch_to,
+)
 from .pipeline import Extracted, extract_corpus, source_hash
 from .read import Skip
 from .schema import SCHEMA_VERSION, build_schema
 from .stories import STORIES, StoryStore
 from .writing import ParallelWriter
 
-POINTER = "CURRENT"
-LOCK = "reindex.lock"
 REPEATS = "boilerplate.json"
 SENTENCES = "sentences.json"
 VERSION = "VERSION"
 WRITER_MB = 256
 
 
-class NoIndex(SearchError):
-    """There is no index at this location yet."""
-
-
-class StaleIndex(SearchError):
-    """The index exists but was written by an incompatible version."""
-
-
-class ReindexRunning(SearchError):
-    """Another reindex holds the lock on this index."""
-
-
 class WriteFailed(SearchError):
     """The index could not be written (disk full, permissions); what served before still does."""
-
-
-# Descriptors of the locks a reindex holds: extraction workers forked meanwhile must not keep
-# them, or a reindex killed with its workers busy leaves the lock held until they finish.
-_LOCK_FDS: set[int] = set()
-
-
-def _drop_locks_in_child() -> None:
-    """In a forked process, point the inherited lock descriptors at /dev/null (the locks stay
-    with the parent alone; the numbers stay valid for whatever still refers to them)."""
-    if not _LOCK_FDS:
-        return
-    null = os.open(os.devnull, os.O_RDONLY)
-    for fd in _LOCK_FDS:
-        os.dup2(null, fd)
-    os.close(null)
-    _LOCK_FDS.clear()
-
-
-os.register_at_fork(after_in_child=_drop_locks_in_child)
-
-
-@contextmanager
-def _lock_fd(fd: int | None) -> Iterator[None]:
-    if fd is not None:
-        _LOCK_FDS.add(fd)
-    try:
-        yield
-    finally:
-        _LOCK_FDS.discard(fd)
 
 
 @dataclass
@@ -122,48 +86,6 @@ class Report:
         }
 
 
-def current_generation(root: Path) -> Path | None:
-    """The folder of the generation that serves, or None when the root has no index."""
-    try:
-        name = (root / POINTER).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
-    path = root / name
-    # Cheap on purpose (it runs on every request): Whoosh's exists_in() unpickles the schema.
-    if name.startswith("gen-") and next(path.glob("_MAIN_*.toc"), None) is not None:
-        return path
-    return None
-
-
-def open_index(root: Path, gen: Path | None = None) -> Index:
-    """Open the serving generation of the index at ``root``, or ``gen``, one found before."""
-    gen = gen or current_generation(Path(root))
-    if gen is None:
-        raise NoIndex(f"no index in {root}: run `news-search reindex PATH` first")
-    try:
-        return whoosh_index.open_dir(str(gen))
-    except Exception as error:  # noqa: BLE001 - unpickling an old schema fails in many ways
-        raise StaleIndex(
-            f"the index in {root} cannot be read ({type(error).__name__}); "
-            "rebuild it with `news-search reindex --full PATH`"
-        ) from error
-
-
-@contextmanager
-def reindex_lock(root: Path) -> Iterator[None]:
-    """Hold the reindex lock; a second reindex refuses at once. The OS drops it if we die."""
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / LOCK, "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ReindexRunning(
-                f"another reindex of {root} is running; try again when it ends"
-            ) from None
-        with _lock_fd(handle.fileno()):
-            yield
-
-
 def reindex(
     paths: Iterable[str | Path],
     root: str | Path,
@@ -179,7 +101,7 @@ def reindex(
     started = time.perf_counter()
     try:
         with reindex_lock(root):
-            _remove_leftovers(root)
+            remove_leftovers(root)
             gen = current_generation(root)
             if gen is not None and not full and not _readable(root, gen):
                 full = True  # an index from an older version: rebuild it rather than fail
@@ -243,7 +165,7 @@ def _build(paths, root: Path, building: Path, final: Path, workers, progress) ->
     _save_side_files(building, root, extracted)
     (building / VERSION).write_text(SCHEMA_VERSION + "\n", encoding="utf-8")
     building.rename(final)
-    _switch(root, final)
+    switch_to(root, final)
     report.generation = final.name
     return report
 
@@ -314,7 +236,7 @@ def _writer(ix: Index, procs: int = 1) -> Iterator[IndexWriter]:
         writer = ParallelWriter(ix, procs, **options) if procs > 1 else ix.writer(**options)
     except LockError:
         raise ReindexRunning("another process is writing to this index; try again later") from None
-    with _lock_fd(getattr(writer.writelock, "fd", None)):
+    with lock_fd(getattr(writer.writelock, "fd", None)):
         try:
             yield writer
         except BaseException:
@@ -457,27 +379,6 @@ def _document(article: Article, file_hash: str) -> dict:
     return doc
 
 
-def _switch(root: Path, gen: Path) -> None:
-    """Point CURRENT at ``gen`` atomically, then drop generations older than the previous one."""
-    previous = current_generation(root)
-    tmp = root / f"{POINTER}.tmp"
-    tmp.write_text(gen.name + "\n", encoding="utf-8")
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, root / POINTER)
-    keep = {gen.name, previous.name if previous else ""}
-    for old in root.glob("gen-*"):
-        if old.name not in keep:
-            shutil.rmtree(old, ignore_errors=True)
-
-
-def _remove_leftovers(root: Path) -> None:
-    """Half-built generations from a killed run: safe to delete while we hold the lock."""
-    for path in root.glob("gen-*.building"):
-        shutil.rmtree(path, ignore_errors=True)
-    (root / f"{POINTER}.tmp").unlink(missing_ok=True)
-
-
 def _load_repeats(root: Path) -> dict[str, set[str]]:
     try:
         data = json.loads((root / REPEATS).read_text(encoding="utf-8"))
@@ -493,30 +394,3 @@ def _save_side_files(gen: Path, root: Path, extracted: Extracted) -> None:
         save_sentence_params(train_sentences(extracted.sample_texts), gen / SENTENCES)
     elif (old := current_generation(root)) and (old / SENTENCES).exists() and old != gen:
         shutil.copy(old / SENTENCES, gen / SENTENCES)
-
-
-def index_stats(root: str | Path) -> dict:
-    """Article count, per-source counts, date range and size of the index at ``root``."""
-    ix = open_index(Path(root))
-    gen = current_generation(Path(root))
-    assert gen is not None
-    with ix.searcher() as searcher:
-        sources: dict[str, int] = {}
-        dates = []
-        for fields in searcher.all_stored_fields():
-            sources[fields.get("source") or "(unknown)"] = (
-                sources.get(fields.get("source") or "(unknown)", 0) + 1
-            )
-            if fields.get("published"):
-                dates.append(fields["published"])
-        count = searcher.doc_count()
-    size = sum(f.stat().st_size for f in gen.iterdir() if f.is_file())
-    return {
-        "articles": count,
-        "sources": dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
-        "first": min(dates).isoformat() if dates else None,
-        "last": max(dates).isoformat() if dates else None,
-        "size_bytes": size,
-        "generation": gen.name,
-        "location": str(Path(root).resolve()),
-    }

@@ -20,8 +20,8 @@ from whoosh.searching import Searcher
 from . import SearchError
 from .analysis import normalize
 from .facets import SMALL, FacetTable, date_buckets, facet_counts
+from .generations import NoIndex, current_generation, open_index
 from .highlight import highlight_text, query_terms, snippet
-from .index import NoIndex, current_generation, open_index
 from .ranking import Scored, TermArrays, rankable, word_of
 from .request import FACET_PARAMS, BadParameter, SearchRequest, parse_request
 from .stories import StoryTable

@@ -22,7 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from search.index import POINTER, reindex  # noqa: E402
+from search.generations import POINTER  # noqa: E402
+from search.index import reindex  # noqa: E402
 
 PAUSE_AT = ""
 

@@ -9,7 +9,8 @@ import pytest
 from conftest import EXTRA_ARTICLES, SEEDS, write_jsonl
 
 from search.facets import FacetTable, date_buckets, facet_counts
-from search.index import open_index, reindex
+from search.generations import open_index
+from search.index import reindex
 from search.query import parse_request, search
 
 # Days chosen for the histogram's edges: 2025-10-01 to 2025-12-01 spans 61 days (62 day

@@ -34,14 +34,8 @@ from whoosh.filedb.filestore import FileStorage
 
 from search import query as query_module
 from search.cli import cli
-from search.index import (
-    POINTER,
-    ReindexRunning,
-    WriteFailed,
-    current_generation,
-    reindex,
-    reindex_lock,
-)
+from search.generations import POINTER, ReindexRunning, current_generation, reindex_lock
+from search.index import WriteFailed, reindex
 from search.query import parse_request, search
 from web import create_app
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import EXTRA_ARTICLES, SEEDS, write_jsonl
 
+from search.generations import open_index
 from search.highlight import ELLIPSIS, SNIPPET_CHARS, Terms, highlight_text, query_terms, snippet
-from search.index import open_index, reindex
+from search.index import reindex
 from search.query import parse_query, parse_request, search
 
 HERON = (

@@ -19,7 +19,8 @@ import pytest
 from conftest import SEEDS
 from hostile import KINDS, Kind, jsonl, mark, prose, record, story
 
-from search.index import Report, open_index, reindex
+from search.generations import open_index
+from search.index import Report, reindex
 from search.query import get_article, search
 from search.request import parse_request
 

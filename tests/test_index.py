@@ -7,15 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from search.index import (
+from search.generations import (
     ReindexRunning,
-    WriteFailed,
     current_generation,
     index_stats,
     open_index,
-    reindex,
     reindex_lock,
 )
+from search.index import WriteFailed, reindex
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

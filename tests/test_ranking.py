@@ -12,7 +12,8 @@ from conftest import write_jsonl
 from whoosh import collectors
 
 from search import ranking
-from search.index import open_index, reindex
+from search.generations import open_index
+from search.index import reindex
 from search.query import parse_request, search
 from search.ranking import TermArrays, rankable
 from search.syntax import parse_query

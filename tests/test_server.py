@@ -12,7 +12,7 @@ import waitress
 from click.testing import CliRunner
 
 from search.cli import cli
-from search.index import current_generation
+from search.generations import current_generation
 from web.cli import serve_command
 from web.security import CONTENT_SECURITY_POLICY
 

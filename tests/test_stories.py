@@ -13,7 +13,8 @@ import pytest
 from conftest import SEEDS, write_jsonl
 
 from search.extract import Article
-from search.index import current_generation, reindex
+from search.generations import current_generation
+from search.index import reindex
 from search.query import get_article, get_story, parse_request, related, search
 from search.stories import STORIES, group_stories, link, read_stories, signature
 

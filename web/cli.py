@@ -8,7 +8,8 @@ import click
 
 from search import SearchError
 from search.cli import cli
-from search.index import current_generation, reindex
+from search.generations import current_generation
+from search.index import reindex
 
 
 @cli.command("serve")

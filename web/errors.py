@@ -6,7 +6,7 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from werkzeug.exceptions import HTTPException
 
 from search import SearchError
-from search.index import NoIndex
+from search.generations import NoIndex
 from search.query import ArticleNotFound, BadParameter, StoryNotFound
 
 TITLES = {
