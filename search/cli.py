@@ -51,7 +51,8 @@ def cli() -> None:
 @click.option("--full", is_flag=True, help="Rebuild from scratch aside and switch atomically.")
 @click.option("--prune", is_flag=True, help="Remove articles whose files disappeared.")
 @click.option(
-    "--workers", type=click.IntRange(1, 64), default=None, help="Extraction processes [all cores]."
+    "--workers", type=click.IntRange(1, 64), default=None,
+    help="Extraction processes, and writing processes of a --full rebuild [all cores].",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def reindex_command(paths, index_dir, full, prune, workers, as_json) -> None:
