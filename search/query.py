@@ -43,6 +43,7 @@ __all__ = [
 
 SUGGEST_BELOW = 3
 SUGGEST_WORDS = 20  # distinct words a suggestion looks at: 1000 unknown ones took seconds
+CORRECTIONS = ((1, 0), (2, 1))  # (edits, letters that must match at the start), tried in turn
 LETTERS = r"[^\W\d_]+"  # only words are corrected, not numbers or punctuation
 MORE = 20  # collapsed articles listed under a hit, "and N more"
 RELATED = 8
@@ -442,21 +443,35 @@ def _suggest(searcher: Searcher, request: SearchRequest, total: int) -> str | No
     """A corrected query from the index's own words, when the query finds little."""
     if total >= SUGGEST_BELOW or not request.q.strip():
         return None
-    corrector = searcher.corrector("spell")
-    fixes: dict[str, str | None] = {}  # each distinct word looked up once (~10 ms a lookup)
+    fixes: dict[str, str | None] = {}  # each distinct word looked up once
     changed, words = False, []
     for word in request.q.split():
         plain = normalize(word.strip('"()'), False)
         if ":" not in word and re.fullmatch(LETTERS, plain) and not _known(searcher, plain):
             if plain not in fixes and len(fixes) < SUGGEST_WORDS:
-                found = corrector.suggest(plain, limit=1, maxdist=2)
-                fixes[plain] = found[0] if found else None
+                fixes[plain] = _correction(searcher, plain)
             if fixes.get(plain):
                 words.append(fixes[plain])
                 changed = True
                 continue
         words.append(word)
     return " ".join(words) if changed else None
+
+
+def _correction(searcher: Searcher, word: str) -> str | None:
+    """The most frequent indexed word one edit from ``word``; failing that, two edits with the
+    same first letter. Closest first, and cheap: Whoosh's corrector ranks every word within
+    two edits by frequency alone, and over several segments (a rebuild writes two) compares
+    ``word`` with every word of the field: 0.6-1 s at 100k articles, against 40-200 ms here."""
+    reader = searcher.reader()
+    for edits, prefix in CORRECTIONS:
+        near: set[str] = set()
+        for segment, _ in reader.leaf_readers():  # each segment's words as an automaton
+            near.update(segment.terms_within("spell", word, edits, prefix=prefix))
+        near.discard(word)
+        if near:
+            return max(near, key=lambda w: (reader.frequency("spell", w), w))
+    return None
 
 
 def _known(searcher: Searcher, word: str) -> bool:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import EXTRA_ARTICLES, SEEDS, write_jsonl
 
+from search.generations import open_index
 from search.index import reindex
 from search.query import parse_request, search
 
@@ -462,3 +463,34 @@ def test_a_word_the_index_knows_is_not_corrected(root: Path):
 @pytest.mark.parametrize("q", ["quokka --", "quokka ^3"])
 def test_punctuation_is_not_corrected(root: Path, q: str):
     assert run(root, q=q)["suggestion"] is None
+
+
+def test_suggestions_do_not_depend_on_the_segments(tmp_path: Path):
+    # A rebuild written by two processes has a segment each: the corrections must be the
+    # ones a single-segment index of the same articles gives.
+    filler = [{"id": f"f{n}", "title": f"Harbour bulletin {n}", "source": "Wire",
+               "text": f"The harbour pilots reported calm seas and {n} ships. " * 3}
+              for n in range(200)]
+    jsonl = write_jsonl(tmp_path / "articles.jsonl", EXTRA_ARTICLES + RANKING + filler)
+    one, two = tmp_path / "one", tmp_path / "two"
+    reindex([SEEDS, jsonl], one, full=True, workers=1)
+    reindex([SEEDS, jsonl], two, full=True, workers=2)
+    with open_index(two).searcher() as searcher:
+        assert len(searcher.reader().leaf_readers()) >= 2
+    with open_index(one).searcher() as searcher:
+        assert len(searcher.reader().leaf_readers()) == 1
+    expected = {"quoka": "quokka", "syra": "syria", "turky": "turkey", "harbur": "harbour",
+                "pilotz": "pilots", "bulletni": "bulletin", "zzyzx": None,
+                "arbour": "harbour", "calmm": "calm"}  # fmt: skip
+    for root in (one, two):
+        assert {q: run(root, q=q)["suggestion"] for q in expected} == expected, root.name
+
+
+@pytest.mark.parametrize(
+    ("q", "suggestion"),
+    [("sria", "syria"), ("syira", "syria"), ("ysria", None)],
+)
+def test_corrections_one_edit_away_then_two_with_the_same_first_letter(
+    root: Path, q: str, suggestion: str | None
+):
+    assert run(root, q=q)["suggestion"] == suggestion
