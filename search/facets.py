@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from whoosh.searching import Searcher
 
-from .ranking import read_postings
+from .ranking import field_postings
 
 TOP = 20
 SMALL = 500  # matches counted one by one below this; as arrays above
@@ -46,11 +46,9 @@ class FacetTable:
         if field not in self._postings:
             live = self.live_mask()
             table = {}
-            for term in self.reader.lexicon(field):
-                value = term.decode("utf-8") if isinstance(term, bytes) else term
-                ids = read_postings(self.reader, field, term).ids  # a block at a time: 5x faster
+            for term, ids in field_postings(self.reader, field).items():
                 if len(ids := ids[live[ids]]):
-                    table[value] = frozenset(ids.tolist())
+                    table[term.decode("utf-8")] = frozenset(ids.tolist())
             self._postings[field] = table
         return self._postings[field]
 

@@ -223,6 +223,19 @@ def read_postings(reader: IndexReader, field: str, text: str | bytes) -> Posting
     return Postings(ids, np.concatenate(freq_parts).astype(np.float32), starts, blocks)
 
 
+def field_postings(reader: IndexReader, field: str) -> dict[bytes, np.ndarray]:
+    """Every term of ``field`` with its documents (deleted ones included), read in one pass
+    over each segment's terms: no lookup per term (facet tables hold thousands of values)."""
+    parts: dict[bytes, list[np.ndarray]] = {}
+    form = reader.schema[field].format
+    for segment, offset in reader.leaf_readers():
+        terms = segment._terms
+        for text, info in segment.iter_field(field):
+            matcher = segment._codec.postings_reader(terms._postfile, info, form)
+            parts.setdefault(text, []).append(_decode(matcher)[0] + offset)
+    return {text: np.concatenate(ids).astype(np.int32) for text, ids in parts.items()}
+
+
 def _leaf_matcher(segment, field: str, text: str | bytes):
     matcher = segment.postings(field, text)
     if isinstance(matcher, FilterMatcher):
