@@ -161,3 +161,13 @@ def test_an_or_holding_anything_but_words_and_phrases_is_left_to_whoosh(searcher
     assert rankable(Or([Term("body", "harbour"), NullQuery]), searcher.schema) is None
     assert rankable(Or([Term("body", "harbour"), Term("people", "X")]), searcher.schema) is None
     assert rankable(Or([Term("body", "harbour"), Term("title", "ferry")]), searcher.schema)
+
+
+def test_facets_over_two_segments_count_live_documents_once(root: Path):
+    # The 20 rewritten articles are all "Desk 0": their old versions, deleted in the first
+    # segment, must not count.
+    found = search(root, parse_request({"collapse": "none"}))
+    assert found["total"] == 80
+    assert {f["value"]: f["count"] for f in found["facets"]["source"]} == {
+        "Desk 0": 20, "Desk 1": 20, "Desk 2": 20, "Desk 3": 20,
+    }
