@@ -81,6 +81,13 @@ class ParallelWriter(MpWriter):
             return WriterDied(f"a process writing the index ended with code {task.exitcode}")
 
     def _commit(self, mergetype, optimize, merge) -> None:
+        try:
+            self._commit_segments(mergetype, optimize, merge)
+        except BaseException:
+            self._stop_tasks()  # the other sub-writers would wait, or write, for nothing
+            raise
+
+    def _commit_segments(self, mergetype, optimize, merge) -> None:
         if self.docbuffer:
             self._enqueue()
         for _ in self.tasks:
@@ -109,12 +116,15 @@ class ParallelWriter(MpWriter):
 
     def cancel(self) -> None:
         try:
-            for task in self.tasks:
-                task.terminate()
-            for task in self.tasks:
-                task.join()
+            self._stop_tasks()
         finally:
             SegmentWriter.cancel(self)
+
+    def _stop_tasks(self) -> None:
+        for task in self.tasks:
+            task.terminate()
+        for task in self.tasks:
+            task.join()
 
 
 def _sub_writer(*args) -> None:

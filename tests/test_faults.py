@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import json
+import multiprocessing
 import os
 import queue
 import random
@@ -409,6 +410,7 @@ def test_disk_full_keeps_the_old_index_and_the_next_run_works(
     args = ["reindex", "--index", str(root), *map(str, paths), "--workers", str(workers)]
     result = CliRunner().invoke(cli, args + ["--full"] * full)
     assert (disk.hits or workers > 1) and result.exit_code == 1  # hits in a sub-writer: unseen
+    assert multiprocessing.active_children() == []  # no worker or sub-writer left behind
     assert result.output.strip() == (
         f"Error: could not write the index in {root}: No space left on device; "
         "the index as it was still serves"
