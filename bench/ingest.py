@@ -254,11 +254,7 @@ def report(n: int, data: dict) -> tuple[str, dict]:
 def main(argv: list[str] | None = None) -> None:
     """Command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", type=int, default=10_000, help="articles [10000]")
-    parser.add_argument("--smoke", action="store_true", help=f"{SMOKE_SCALE} articles, quick")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--format", choices=corpus.FORMATS, default="mixed",
-                        help="raw pages (txt, html, mixed: 80%% txt) or csv [mixed]")
+    corpus.add_scale_options(parser)
     parser.add_argument("--workers", type=int, default=None, help="extraction processes [cores]")
     parser.add_argument("--engines", default=None,
                         help=f"comma-separated subset of {','.join(ENGINES)} [all installed]")

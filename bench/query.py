@@ -207,10 +207,7 @@ def report(summary: dict) -> str:
 def main(argv: list[str] | None = None) -> None:
     """Command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", type=int, default=10_000, help="articles [10000]")
-    parser.add_argument("--smoke", action="store_true", help=f"{SMOKE_SCALE} articles, quick")
-    parser.add_argument("--seed", type=int, default=1, help="corpus seed")
-    parser.add_argument("--format", choices=corpus.FORMATS, default="mixed")
+    corpus.add_scale_options(parser)
     parser.add_argument("--per-kind", type=int, default=None, help="queries per kind [40]")
     parser.add_argument("--profile", action="store_true",
                         help="also time the steps of search() and cProfile the mix")

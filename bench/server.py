@@ -174,10 +174,7 @@ def report(data: dict) -> str:
 def main(argv: list[str] | None = None) -> None:
     """Command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", type=int, default=10_000, help="articles [10000]")
-    parser.add_argument("--smoke", action="store_true", help=f"{SMOKE_SCALE} articles, quick")
-    parser.add_argument("--seed", type=int, default=1, help="corpus seed")
-    parser.add_argument("--format", choices=corpus.FORMATS, default="mixed")
+    corpus.add_scale_options(parser)
     parser.add_argument("--concurrency", default="1,4,16", help="client levels [1,4,16]")
     parser.add_argument("--duration", type=float, default=None, help="seconds per level [20]")
     parser.add_argument("--threads", type=int, default=4, help="waitress threads [4]")
