@@ -512,5 +512,5 @@ def _tables(searcher: Searcher, gen: Path) -> tuple[FacetTable, StoryTable, Term
             facets = FacetTable(searcher, tuple(FACET_PARAMS.values()))
             stories = StoryTable(searcher.reader(), gen, facets.live())
             _shared.clear()  # only the newest version serves; older ones are dropped
-            _shared[version] = (facets, stories, TermArrays(searcher.reader()))
+            _shared[version] = (facets, stories, TermArrays(searcher.reader(), facets.live_mask()))
         return _shared[version]

@@ -112,12 +112,15 @@ class TermArrays:
     Shared by threads; each call reads postings through the caller's own searcher.
     """
 
-    def __init__(self, reader: IndexReader, fields: tuple[str, ...] = TEXT_FIELDS) -> None:
+    def __init__(self, reader: IndexReader, live: np.ndarray | None = None) -> None:
         self.size = reader.doc_count_all()
-        # Postings still list deleted documents (an update deletes the old version).
-        self.live = np.zeros(self.size, dtype=bool)
-        self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
-        self.lengths = {f: _field_lengths(reader, f, self.size) for f in fields}
+        # Postings still list deleted documents (an update deletes the old version): ``live``
+        # marks the others (the facet table has it already; else it is read here).
+        if live is None:
+            live = np.zeros(self.size, dtype=bool)
+            live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+        self.live = live
+        self.lengths = {f: _field_lengths(reader, f, self.size) for f in TEXT_FIELDS}
         self._cache: OrderedDict[tuple[str, str], Postings] = OrderedDict()
         self._cached = 0
         self._lock = threading.Lock()
