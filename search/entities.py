@@ -3,7 +3,8 @@
 People are runs of capitalised tokens (with name particles such as al-, bin, van) stripped of
 leading titles ("Turkish Defense Minister"), rejected when they hold organisation words or are
 places, and accepted only with evidence: a title or role before them, a speech verb after them,
-or a known first name (gender-guesser's bundled dictionary). Variants of one person merge and
+or a known first name (data/first_names.txt, built by bench/entities/make_first_names.py from
+public-domain and MIT-licensed lists and the corpora). Variants of one person merge and
 surname-only mentions attach to the full name. Countries come from the gazetteer in places.py,
 weighted by where they occur (title, dateline, lead, rest) to tell focus from passing mention.
 """
@@ -15,7 +16,6 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
@@ -53,6 +53,7 @@ def _load_word_lists(path: Path) -> dict[str, frozenset[str]]:
 
 # Vocabulary lists (titles, organisation words, stop words...), documented in the data file.
 _WORDS = _load_word_lists(DATA_DIR / "person_words.txt")
+FIRST_NAMES_FILE = DATA_DIR / "first_names.txt"
 _TITLES = _WORDS["titles"]
 _CUE_BEFORE = _WORDS["cue_before"] | frozenset(w.lower() for w in _TITLES)
 _ROLES = _CUE_BEFORE - {"said", "says", "mr", "mrs", "ms", "dr"}  # "X, the chief of Y, said"
@@ -91,17 +92,9 @@ class Entities:
 
 @cache
 def _first_names() -> frozenset[str]:
-    """Given names from gender-guesser's bundled nam_dict.txt, ASCII-folded, frequent ones only."""
-    data = resources.files("gender_guesser").joinpath("data/nam_dict.txt")
-    names = set()
-    for line in data.read_text(encoding="utf-8").splitlines():
-        if line[:1] in "#=" or len(line) < 31:
-            continue
-        # Columns 30+ hold per-country frequency digits; "1" (very rare) admits "Spring", "General".
-        if max(line[30:-1]) >= "2":
-            name = fold(line[3:29].strip())
-            if name.isalpha():
-                names.add(name)
+    """Given names from data/first_names.txt (its header names the sources), minus our lists."""
+    text = FIRST_NAMES_FILE.read_text(encoding="utf-8")
+    names = {line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"}
     return frozenset(names - _NOT_FIRST - _TITLES - _STOP - _MONTHS - _ORG)
 
 

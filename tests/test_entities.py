@@ -184,6 +184,35 @@ def test_evidence_is_required() -> None:
     assert find_entities("", "The deal was backed by Betsy DeVos.").people == ["Betsy DeVos"]
 
 
+def test_international_first_names_are_evidence() -> None:
+    # No title and no speech verb: only the first-name list makes these people.
+    body = (
+        "Vladimir Putin met Recep Tayyip Erdogan and Xi Jinping in Sochi on Monday. "
+        "Bashar al-Assad was not invited. Emmanuel Macron and Angela Merkel discussed the "
+        "budget with Narendra Modi. Bill Gates and Mark Carney spoke later."
+    )
+    assert find_entities("Summit", body).people == [
+        "Vladimir Putin",
+        "Recep Tayyip Erdogan",
+        "Xi Jinping",
+        "Bashar al-Assad",
+        "Emmanuel Macron",
+        "Angela Merkel",
+        "Narendra Modi",
+        "Bill Gates",
+        "Mark Carney",
+    ]
+
+
+def test_words_and_places_in_name_lists_are_not_first_names() -> None:
+    # The US census lists "Star" and "Golden" as given names, Faker lists "Westminster".
+    body = (
+        "Star Trek fans gathered near Golden Gate Park. Red Cross volunteers and Sky Movies "
+        "staff helped. Westminster Abbey was closed."
+    )
+    assert find_entities("Fans", body).people == []
+
+
 def test_titles_and_roles_are_stripped() -> None:
     body = (
         "The agreement was signed by his Syrian counterpart Murhaf Abu Qasra and "
