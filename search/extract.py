@@ -7,7 +7,7 @@ import re
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from . import SearchError
 from .dates import parse_date
@@ -29,6 +29,10 @@ TIMINGS = {"extraction": 0.0, "entities": 0.0}
 # The longest real articles are ~100k characters. Entities, stories and indexing all grow with
 # the text (a 1M-character article takes ~5 s), and NLTK's regexes give up after 5 s.
 MAX_TEXT_CHARS = 1_000_000
+SLUG_WORDS = 3  # a URL slug of fewer words is a section ("/politics/brexit"), not a headline
+PAGE_SUFFIX = re.compile(r"\.(s?html?|php|aspx?|jsp)$", re.I)
+# Ids in slugs: numbers ("-170207100017012") and hex digests ("-9a752ea7").
+SLUG_ID = re.compile(r"\d+|(?=[a-f]*\d)[0-9a-f]{8,}", re.I)
 
 
 @dataclass
@@ -50,6 +54,9 @@ class Article:
     countries: list[str] = field(default_factory=list)
     focus_countries: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
+    # Where the title came from when the article had no headline: "url" (the URL's slug) or
+    # "text" (its first sentence); "" for a real headline.
+    title_from: str = ""
 
     def content_hash(self) -> str:
         """A hash of everything extracted, so an unchanged article is skipped on reindex."""
@@ -82,7 +89,7 @@ def extract(
     if len(body) > MAX_TEXT_CHARS:
         raise TooLong(f"article text too long: {len(body):,} characters "
                       f"(limit {MAX_TEXT_CHARS:,})")
-    title = fields.get("title") or _first_sentence(body)
+    title, title_from = _title(fields, body)
     authors = _unique(fields.get("authors", []))
     people_text = "\n".join(x for x in (fields.get("subtitle", ""), body) if x)
     parsed = time.perf_counter()
@@ -95,6 +102,7 @@ def extract(
         id=article_id(key or page.path, page.locator, fields.get("url", ""), fields.get("id", "")),
         path=page.path,
         title=title,
+        title_from=title_from,
         body=body,
         subtitle=fields.get("subtitle", ""),
         published=parse_date(fields.get("published")),
@@ -163,8 +171,49 @@ def _dateline(paragraphs: list[str]) -> tuple[str, str]:
     return found.dateline_place, found.published
 
 
+def _title(fields: dict, body: str) -> tuple[str, str]:
+    """The headline, else one made from the URL's slug, else the first sentence; and which."""
+    title = fields.get("title", "")
+    if title:
+        return title, "text" if _from_prose(title, body, fields.get("subtitle", "")) else ""
+    if slug := title_from_url(fields.get("url", "")):
+        return slug, "url"
+    return _first_sentence(body), "text"
+
+
+def _from_prose(title: str, body: str, subtitle: str) -> bool:
+    """Whether a text page's title is the first sentence of its prose (textpage.py takes it
+    when the page has no headline), not a headline line of its own (as BBC pages start)."""
+    for paragraph in (body.split("\n\n", 1)[0], subtitle):
+        if paragraph and title == title_from_prose(paragraph):
+            return title != paragraph or paragraph.endswith((".", "!", "?", '"', "”"))
+    return False
+
+
 def _first_sentence(body: str) -> str:
     return title_from_prose(body.split("\n\n", 1)[0])
+
+
+def title_from_url(url: str) -> str:
+    """A headline from a URL's slug: ``/2017/02/trump-signs-order`` is "Trump signs order".
+
+    The last path segment of at least three words, ids and ``.html`` left out; "" if none.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https", ""):
+        return ""
+    path = parts.path if parts.netloc or parts.path.startswith("/") else ""
+    for segment in reversed(unquote(path).split("/")):
+        words = [w for w in re.split(r"[-_+\s]+", PAGE_SUFFIX.sub("", segment)) if w]
+        while words and SLUG_ID.fullmatch(words[-1]):
+            words.pop()
+        if sum(1 for w in words if any(c.isalpha() for c in w)) >= SLUG_WORDS:
+            title = " ".join(words)
+            return title_from_prose(title[0].upper() + title[1:])
+    return ""
 
 
 def _domain(url: str) -> str:

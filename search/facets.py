@@ -14,6 +14,9 @@ from .ranking import field_postings
 TOP = 20
 SMALL = 500  # matches counted one by one below this; as arrays above
 MAX_DAY_BUCKETS = 62
+# The source facet's name for articles without one (indexed as the empty value), so that a
+# user can filter on them and the source counts add up to the total.
+UNKNOWN = "(unknown)"
 
 
 class FacetTable:
@@ -118,8 +121,11 @@ class FacetTable:
         return self._by_date
 
     def matching(self, field: str, values: list[str]) -> frozenset[int]:
-        """Documents carrying any of ``values`` (OR within a facet)."""
+        """Documents carrying any of ``values`` (OR within a facet); ``UNKNOWN`` stands for
+        the empty value."""
         table = self.postings(field)
+        if UNKNOWN in values:
+            values = [*values, ""]
         return frozenset().union(*(table.get(v, frozenset()) for v in values))
 
     def in_dates(self, start: datetime | None, end: datetime | None) -> frozenset[int] | None:

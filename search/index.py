@@ -357,6 +357,7 @@ def _document(article: Article, file_hash: str) -> dict:
         "source_hash": file_hash,
         "hash": article.content_hash(),
         "title": article.title,
+        "title_from": article.title_from,
         "lead": lead,
         "body": article.body,
         "spell": f"{article.title}\n{lead}",

@@ -19,7 +19,7 @@ from whoosh.searching import Searcher
 
 from . import SearchError
 from .analysis import normalize
-from .facets import SMALL, FacetTable, date_buckets, facet_counts
+from .facets import SMALL, UNKNOWN, FacetTable, date_buckets, facet_counts
 from .generations import NoIndex, current_generation, open_index
 from .highlight import highlight_text, query_terms, snippet
 from .ranking import Scored, TermArrays, rankable, word_of
@@ -88,6 +88,7 @@ def search(root: str | Path, request: SearchRequest, *, snippets: bool = True) -
     groups = len({key[d] for d in hits})
     ranked = _rank(view, query, scored, hits, request, key)
     terms = query_terms(query)
+    facets, more = _facets(view.facets, matched, sets, request)
     return {
         "query": request.q,
         "total": len(hits),
@@ -103,7 +104,9 @@ def search(root: str | Path, request: SearchRequest, *, snippets: bool = True) -
             {**_result(view, n, score, terms, snippets), **_collapsed(view, n, hits, key)}
             for n, score in ranked
         ],
-        "facets": _facets(view.facets, matched, sets, request),
+        "facets": facets,
+        "facet_size": {name: request.size_of(name) for name in FACET_PARAMS},
+        "facet_more": more,
         "suggestion": _suggest(view.searcher, request, len(hits)),
     }
 
@@ -386,7 +389,7 @@ def _briefs(view: _Open, docnums: list[int]) -> list[dict]:
     return sorted(briefs, key=lambda b: (b["published"] is None, b["published"] or "", b["id"]))
 
 
-BRIEF = ("id", "title", "source", "published", "url")
+BRIEF = ("id", "title", "title_from", "source", "published", "url")
 
 
 def _brief(view: _Open, docnum: int) -> dict:
@@ -399,6 +402,8 @@ def _plain(fields: dict) -> dict:
     return {
         "id": fields["id"],
         "title": fields.get("title", ""),
+        # Where a missing headline was made from: "url" (its slug), "text" (the first sentence).
+        "title_from": fields.get("title_from", ""),
         "url": fields.get("url", ""),
         "source": fields.get("source", ""),
         "published": published.isoformat() if published else None,
@@ -413,8 +418,9 @@ def _split(value: str | None) -> list[str]:
     return [v for v in (value or "").split(",") if v]
 
 
-def _facets(table: FacetTable, matched, sets: dict, request: SearchRequest) -> dict:
-    """Each facet counted under every other filter but its own (ticking one keeps the others)."""
+def _facets(table: FacetTable, matched, sets: dict, request: SearchRequest) -> tuple[dict, dict]:
+    """Each facet counted under every other filter but its own (ticking one keeps the others),
+    and whether it has more values than it lists."""
     masks: dict[int, tuple] = {}  # one array per distinct set of documents (often just one)
 
     def others(name: str) -> tuple[set[int], object]:
@@ -423,20 +429,28 @@ def _facets(table: FacetTable, matched, sets: dict, request: SearchRequest) -> d
             masks[id(docs)] = (docs, table.mask(docs) if len(docs) >= SMALL else None)
         return docs, masks[id(docs)][1]
 
-    out = {}
+    out, more = {}, {}
     for name, field in FACET_PARAMS.items():
         chosen = set(getattr(request, name))
         docs, mask = others(name)
-        counts = facet_counts(table, field, docs, mask=mask)
-        out[name] = [{"value": v, "count": c, "selected": v in chosen} for v, c in counts if v]
+        size = request.size_of(name)
+        # One more than listed: whether it is there says if the facet has more values.
+        counts = facet_counts(table, field, docs, limit=size + 1, mask=mask)
+        more[name] = len(counts) > size
+        # Only a source can be empty (people, countries, regions are lists): it is listed
+        # as UNKNOWN, so that the source counts add up to the total.
+        counts = [(v or UNKNOWN, c) for v, c in counts[:size] if v or name == "source"]
+        out[name] = [{"value": v, "count": c, "selected": v in chosen} for v, c in counts]
+        listed = {x["value"] for x in out[name]}
+        # A ticked value beyond the listed ones stays listed, with its real count.
         out[name] += [
-            {"value": v, "count": 0, "selected": True}
-            for v in chosen
-            if v not in {x["value"] for x in out[name]}
+            {"value": v, "count": len(table.matching(field, [v]) & docs), "selected": True}
+            for v in getattr(request, name)
+            if v not in listed
         ]
     docs, mask = others("date")
     out["date"], out["date_unit"] = date_buckets(table, docs, mask)
-    return out
+    return out, more
 
 
 def _suggest(searcher: Searcher, request: SearchRequest, total: int) -> str | None:

@@ -17,6 +17,8 @@ MAX_PAGE = 10_000
 MAX_QUERY_CHARS = 2_000
 MAX_FILTER_VALUES = 50
 MAX_FILTER_CHARS = 200  # no facet value is longer; a longer one would only be echoed back
+FACET_SIZE = 20  # facet values listed by default
+MAX_FACET_SIZE = 1_000  # the most a facet lists (a "more" link asks for it)
 RELATIVE = re.compile(r"^(\d{1,4})([dwmy])$")
 UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 
@@ -46,6 +48,12 @@ class SearchRequest:
     per_page: int = 10
     raw_from: str = ""
     raw_to: str = ""
+    # Values listed per facet: ``facet_size`` for all, ``facet_size.person`` for one.
+    facet_size: dict[str, int] = field(default_factory=dict)
+
+    def size_of(self, name: str) -> int:
+        """How many values of facet ``name`` to list."""
+        return self.facet_size.get(name, FACET_SIZE)
 
     def filters(self) -> dict[str, list[str]]:
         """The facet filters by parameter name (only those given)."""
@@ -99,7 +107,23 @@ def parse_request(
     req.date_to = parse_end("to", req.raw_to, now) if req.raw_to else None
     if req.date_from and req.date_to and req.date_from >= req.date_to:
         raise BadParameter("from", "must not be after 'to'")
+    req.facet_size = _facet_sizes(args, one)
     return req
+
+
+def _facet_sizes(args: Mapping, one) -> dict[str, int]:
+    """``facet_size=N`` for every facet, then ``facet_size.NAME=N`` for one of them."""
+    sizes: dict[str, int] = {}
+    if every := one("facet_size"):
+        size = _int("facet_size", every, 1, MAX_FACET_SIZE)
+        sizes = dict.fromkeys(FACET_PARAMS, size)
+    for param in sorted(k for k in args if k.startswith("facet_size.")):
+        name = param.removeprefix("facet_size.")
+        if name not in FACET_PARAMS:
+            raise BadParameter(param, f"no facet {name[:40]!r}: one of {', '.join(FACET_PARAMS)}")
+        if text := one(param):
+            sizes[name] = _int(param, text, 1, MAX_FACET_SIZE)
+    return sizes
 
 
 def _int(name: str, text: str, low: int, high: int) -> int:

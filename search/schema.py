@@ -13,7 +13,7 @@ LEAD_BOOST = 1.5
 TEXT_FIELDS = ("title", "lead", "body")
 # Bump on any change to the schema or to what is indexed: an index of another version is
 # rebuilt in full by the next reindex instead of being updated.
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 FACETS = ("people", "countries", "focus_countries", "regions", "source", "tags", "authors")
 
 
@@ -38,6 +38,7 @@ def build_schema() -> Schema:
         # People names as words, for `person:guler`; the exact names are the facet below.
         person=TEXT(analyzer=plain_analyzer(), phrase=True),
         subtitle=STORED(),
+        title_from=STORED(),  # "url" or "text" when the article had no headline
         url=STORED(),
         dateline_place=STORED(),
         people=_facet(),

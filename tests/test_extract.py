@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from search.extract import EmptyArticle, article_id, extract
+from search.extract import EmptyArticle, article_id, extract, title_from_url
 from search.read import Page, read_file
 from search.textpage import learn_repeats, page_line_keys, parse_text_page
 
@@ -107,3 +107,61 @@ def test_site_repeats_remove_a_ticker_that_reads_like_prose():
     assert found.body.startswith("This is the unique body paragraph of story 0")
     unlearned = parse_text_page(pages[0])  # without the site's history it reads as prose
     assert ticker in unlearned.subtitle + unlearned.body
+
+
+# Articles without a headline: a title from the URL's slug, else the first sentence, marked
+
+
+def record(**fields) -> Page:
+    return Page("x.jsonl", "record", locator="#1", fields=fields)
+
+
+def test_a_record_without_a_headline_takes_its_title_from_the_url_slug():
+    art = extract(record(url="https://news.example/2017/02/trump-signs-order", body=(
+        "The president signed an order on Friday. Aides watched.")), "x.jsonl")  # fmt: skip
+    assert (art.title, art.title_from) == ("Trump signs order", "url")
+
+
+def test_a_record_without_a_headline_or_a_slug_takes_its_first_sentence():
+    art = extract(record(url="https://news.example/?p=12", body=(
+        "The president signed an order on Friday. Aides watched.")), "x.jsonl")  # fmt: skip
+    assert (art.title, art.title_from) == ("The president signed an order on Friday.", "text")
+
+
+def test_a_headline_is_not_marked():
+    art = extract(record(title="Order signed", url="https://news.example/a/b-c-d",
+                         body="The president signed an order."), "x.jsonl")  # fmt: skip
+    assert (art.title, art.title_from) == ("Order signed", "")
+    assert seed(SCRAPED).title_from == ""
+
+
+def test_a_text_page_without_a_headline_is_marked_and_one_with_a_headline_line_is_not():
+    assert seed(CLEAN).title_from == "text"  # the clean seed opens with prose
+    bbc = Page("001.txt", "text", text=(
+        "Ad sales boost Time Warner profit\n\n"
+        "Quarterly profits at US media giant TimeWarner jumped 76% to $1.13bn.\n\n"
+        "The firm, which is now one of the biggest investors in Google, benefited."))  # fmt: skip
+    art = extract(bbc, "001.txt")
+    assert (art.title, art.title_from) == ("Ad sales boost Time Warner profit", "")
+
+
+@pytest.mark.parametrize(
+    ("url", "title"),
+    [
+        ("https://x.example/2017/02/trump-signs-order", "Trump signs order"),
+        ("http://www.aljazeera.com/indepth/opinion/2017/02/"
+         "romania-protests-corruption-170207100017012.html", "Romania protests corruption"),
+        ("http://abcnews.go.com/Politics/pence-break-tie-betsy-devos-vote/story?id=45310061",
+         "Pence break tie betsy devos vote"),
+        ("https://x.example/news/les-%C3%A9lections-en-france_5088.html",
+         "Les élections en france"),
+        ("https://x.example/politics/brexit", ""),  # a section, not a headline
+        ("https://x.example/a/9a752ea716365c3a", ""),
+        ("javascript:alert-me-now-please", ""),
+        ("not a url at all", ""),
+        ("http://[broken", ""),
+        ("", ""),
+    ],
+)  # fmt: skip
+def test_title_from_url(url: str, title: str):
+    assert title_from_url(url) == title

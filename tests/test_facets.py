@@ -11,7 +11,7 @@ from conftest import EXTRA_ARTICLES, SEEDS, write_jsonl
 from search.facets import FacetTable, date_buckets, facet_counts
 from search.generations import open_index
 from search.index import reindex
-from search.query import parse_request, search
+from search.query import BadParameter, parse_request, search
 
 # Days chosen for the histogram's edges: 2025-10-01 to 2025-12-01 spans 61 days (62 day
 # buckets, the most), to 2025-12-02 spans 62 (months); 2026-01-15 crosses a year.
@@ -31,6 +31,8 @@ SOURCES = {
     "Al Mayadeen English": 1, "Calendar Desk": 4, "Daily Ledger": 2, "Euro Wire": 2,
     "Evil Gazette": 1, "Pacific Times": 1, "Southern Post": 1,
 }
+# As search() lists them: the empty source as "(unknown)", so the counts add up to the total.
+LISTED_SOURCES = {k or "(unknown)": v for k, v in SOURCES.items()}
 
 
 @pytest.fixture(scope="module")
@@ -248,7 +250,7 @@ def test_month_buckets_cross_the_year_and_fill_gaps(table: FacetTable):
 
 def test_browsing_counts_everything(root: Path):
     facets = run(root)["facets"]
-    assert counts(facets["source"]) == {k: v for k, v in SOURCES.items() if k}
+    assert counts(facets["source"]) == LISTED_SOURCES
     assert counts(facets["region"])["Europe"] == 5
     assert facets["date_unit"] == "month"
     assert sum(b["count"] for b in facets["date"]) == EVERY
@@ -258,7 +260,7 @@ def test_browsing_counts_everything(root: Path):
 def test_ticking_a_source_keeps_the_other_sources_counts(root: Path):
     data = run(root, source="Euro Wire")
     assert data["total"] == 2
-    assert counts(data["facets"]["source"]) == {k: v for k, v in SOURCES.items() if k}
+    assert counts(data["facets"]["source"]) == LISTED_SOURCES
     assert selected(data["facets"]["source"]) == {"Euro Wire"}
     # ...while the other facets count only the Euro Wire articles.
     assert counts(data["facets"]["region"]) == {"Europe": 2, "Middle East & North Africa": 1}
@@ -271,7 +273,7 @@ def test_facets_under_a_query_and_filters_on_two_facets(root: Path):
     assert data["total"] == 2  # the Brussels aid conference and the central bank
     # source: counted under the query and the region, not the sources ticked
     assert counts(data["facets"]["source"]) == {
-        "Al Mayadeen English": 1, "Daily Ledger": 1, "Euro Wire": 1,
+        "Al Mayadeen English": 1, "Daily Ledger": 1, "Euro Wire": 1, "(unknown)": 1,
     }
     # region: counted under the query and the sources, not the region ticked
     assert counts(data["facets"]["region"]) == {"Europe": 2, "Middle East & North Africa": 1}
@@ -295,7 +297,8 @@ def test_the_date_histogram_ignores_the_date_filter_but_not_the_others(root: Pat
         f"2025-08-{d:02d}" for d in range(1, 15)
     ]
     assert sum(b["count"] for b in data["facets"]["date"]) == 3
-    assert counts(data["facets"]["source"]) == {"Al Mayadeen English": 1}  # dated filter holds
+    # The dated filter holds: the two seeds, one of which names no source.
+    assert counts(data["facets"]["source"]) == {"Al Mayadeen English": 1, "(unknown)": 1}
 
 
 def test_the_date_filter_narrows_the_other_facets(root: Path):
@@ -304,3 +307,67 @@ def test_the_date_filter_narrows_the_other_facets(root: Path):
     assert counts(data["facets"]["source"]) == {"Calendar Desk": 4}
     assert data["facets"]["date_unit"] == "month"
     assert sum(b["count"] for b in data["facets"]["date"]) == EVERY
+
+
+# How many values a facet lists, and the sources of articles that name none
+
+
+def test_the_source_facet_counts_add_up_to_the_total(root: Path):
+    data = run(root)
+    assert sum(counts(data["facets"]["source"]).values()) == data["total"] == EVERY
+    data = run(root, q="syria")
+    assert sum(counts(data["facets"]["source"]).values()) == data["total"]
+
+
+def test_the_unknown_source_is_a_value_to_filter_on(root: Path):
+    data = run(root, source="(unknown)")
+    assert data["total"] == 1
+    assert data["results"][0]["title"].startswith("In a move that signals")
+    assert data["results"][0]["source"] == ""  # the article itself still names none
+    assert selected(data["facets"]["source"]) == {"(unknown)"}
+    assert run(root, source=["(unknown)", "Euro Wire"])["total"] == 3
+
+
+def test_facet_size_lists_that_many_values_and_says_when_there_are_more(root: Path):
+    data = run(root)
+    assert data["facet_size"] == {"region": 20, "country": 20, "person": 20, "source": 20}
+    assert data["facet_more"]["source"] is False
+    data = run(root, facet_size="3")
+    assert [e["value"] for e in data["facets"]["source"]] == [
+        "Calendar Desk", "Daily Ledger", "Euro Wire",
+    ]  # fmt: skip
+    assert data["facet_more"] == {"region": True, "country": True, "person": True, "source": True}
+    data = run(root, **{"facet_size": "3", "facet_size.source": "8"})
+    assert counts(data["facets"]["source"]) == LISTED_SOURCES  # exactly the eight there are
+    assert data["facet_more"]["source"] is False
+    assert (len(data["facets"]["person"]), data["facet_size"]["person"]) == (3, 3)
+
+
+def test_a_ticked_value_beyond_the_facet_size_stays_listed(root: Path):
+    data = run(root, source="Southern Post", facet_size="1")
+    assert data["facets"]["source"] == [
+        {"value": "Calendar Desk", "count": 4, "selected": False},
+        {"value": "Southern Post", "count": 1, "selected": True},  # its count, not 0
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "param"),
+    [
+        ({"facet_size": "0"}, "facet_size"),
+        ({"facet_size": "1001"}, "facet_size"),
+        ({"facet_size": "many"}, "facet_size"),
+        ({"facet_size.person": "5000"}, "facet_size.person"),
+        ({"facet_size.colour": "5"}, "facet_size.colour"),
+    ],
+)
+def test_facet_size_is_validated(args: dict, param: str):
+    with pytest.raises(BadParameter) as error:
+        parse_request(args)
+    assert error.value.param == param
+
+
+def test_facet_size_up_to_1000_is_allowed():
+    req = parse_request({"facet_size": "1000", "facet_size.person": " 50 "})
+    assert [req.size_of(n) for n in ("region", "person")] == [1000, 50]
+    assert parse_request({}).size_of("person") == 20

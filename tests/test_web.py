@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -24,6 +25,7 @@ SEED_TITLES = (
     "In a move that signals a dramatic shift in regional dynamics, Turkey and Syria",
 )
 TOTAL = 2 + len(EXTRA_ARTICLES)
+PROJECT = Path(__file__).resolve().parent.parent
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -67,7 +69,8 @@ def test_search_page_shows_the_seeds_as_one_story_and_1_more(client):
     assert titles[0] == SEED_TITLES[0]
     assert not any(t.startswith(SEED_TITLES[1]) for t in titles)
     (more,) = doc.xpath("//details[@class='result__more']")
-    assert more.xpath("summary")[0].text_content() == "and 1 more"  # the other seed has no source
+    # The other seed names no source and has no URL to name one by.
+    assert more.xpath("summary")[0].text_content() == "and 1 more from an unknown source"
     assert more.xpath(".//li/a")[0].text_content().startswith(SEED_TITLES[1])
     assert "<mark>Syria</mark>, <mark>Turkey</mark> sign joint defense" in html
     assert count_text(doc).startswith("3 stories from 4 articles")
@@ -324,7 +327,7 @@ def test_api_search_shape(client):
     data = api(client, "/api/search?q=syria+turkey&per_page=3")
     assert list(data) == [
         "query", "total", "total_results", "collapse", "page", "per_page", "pages", "sort",
-        "sorted_by", "filters", "results", "facets", "suggestion",
+        "sorted_by", "filters", "results", "facets", "facet_size", "facet_more", "suggestion",
     ]  # fmt: skip
     assert (data["query"], data["total"], data["page"]) == ("syria turkey", 4, 1)
     assert data["per_page"] == 3
@@ -381,7 +384,8 @@ def test_openapi_document_describes_every_endpoint(client):
     }  # fmt: skip
     names = {p["name"] for p in doc["paths"]["/api/search"]["get"]["parameters"]}
     assert names == {"q", "page", "per_page", "sort", "collapse", "region", "country", "person",
-                     "source", "from", "to"}  # fmt: skip
+                     "source", "from", "to", "facet_size", "facet_size.region",
+                     "facet_size.country", "facet_size.person", "facet_size.source"}  # fmt: skip
     article_id = find_id(client, "syria", SEED_TITLES[0])
     for path in doc["paths"]:
         assert client.get(path.replace("{id}", article_id)).status_code == 200
@@ -594,3 +598,163 @@ def test_a_reindex_is_seen_without_restarting_the_app(tmp_path):
     doc, _ = page(client, f"/articles/{data['results'][0]['id']}")
     assert doc.xpath("//h1")[0].text_content() == "Platypus spotted in a Melbourne creek"
     assert api(client, "/api/search")["total"] == 3
+
+
+# The search page's date range, histogram scale, facet sizes and unknown sources
+
+
+def test_date_range_form_is_labelled_and_keeps_the_other_filters(client):
+    doc, _ = page(client, "/search?q=syria&source=Euro+Wire&from=2025-08-01&to=2025-08-31")
+    (form,) = doc.xpath("//aside//form[.//input[@type='date']]")
+    assert form.get("action") == "/search" and form.get("method") == "get"
+    inputs = {i.get("name"): i for i in form.xpath(".//input[@type='date']")}
+    assert (inputs["from"].get("value"), inputs["to"].get("value")) == ("2025-08-01", "2025-08-31")
+    for box in inputs.values():
+        assert doc.xpath(f"//label[@for='{box.get('id')}']")[0].text_content() in ("From", "To")
+    hidden = [(i.get("name"), i.get("value")) for i in form.xpath(".//input[@type='hidden']")]
+    assert hidden == [("q", "syria"), ("source", "Euro Wire")]
+    presets = {a.text_content(): a for a in doc.xpath("//ul[@class='dates__presets']//a")}
+    assert list(presets) == ["Past week", "Past month", "Past year", "Any time"]
+    assert presets["Past week"].get("href") == "/search?q=syria&source=Euro+Wire&from=7d"
+    assert presets["Past year"].get("href") == "/search?q=syria&source=Euro+Wire&from=1y"
+    assert presets["Any time"].get("href") == "/search?q=syria&source=Euro+Wire"
+    assert [a.get("aria-current") for a in presets.values()] == [None, None, None, None]
+
+
+def test_a_relative_range_is_marked_and_shows_as_a_chip(client):
+    doc, _ = page(client, "/search?from=30d")
+    (current,) = doc.xpath("//ul[@class='dates__presets']//a[@aria-current='true']")
+    assert current.text_content() == "Past month"
+    chips = [a.get("aria-label") for a in doc.xpath("//a[@class='chip']")]
+    assert chips == ["Remove filter From: 30d"]
+    (start,) = doc.xpath("//input[@id='date-from']/@value")
+    assert start == f"{datetime.now() - timedelta(days=30):%Y-%m-%d}"
+
+
+def test_histogram_shows_its_scale_the_chosen_range_and_its_count(client):
+    doc, _ = page(client, "/")
+    assert [s.text for s in doc.xpath("//p[@class='histogram__scale']/span")] == ["3", "0"]
+    (summary,) = doc.xpath("//p[@class='histogram__summary']")
+    assert summary.text_content() == "Dec 2024 – Aug 2025: 9 articles"
+    assert not doc.xpath("//svg//a[contains(@class, 'is-chosen')]")
+    doc, _ = page(client, "/search?from=2025-07-01&to=2025-08-31")
+    chosen = doc.xpath("//svg//a[contains(@class, 'is-chosen')]/@aria-label")
+    assert chosen == [
+        "Jul 2025: 1 article (in the chosen dates)", "Aug 2025: 3 articles (in the chosen dates)",
+    ]  # fmt: skip
+    assert doc.xpath("//svg/@class") == ["histogram__chart is-ranged"]
+    (summary,) = doc.xpath("//p[@class='histogram__summary']")
+    assert summary.text_content() == "1 Jul – 31 Aug 2025: 4 articles"
+    doc, _ = page(client, "/search?from=2025-08-13")
+    assert doc.xpath("//p[@class='histogram__summary']")[0].text_content() == (
+        "from 13 Aug 2025: 2 articles"
+    )
+
+
+def test_a_facet_links_to_more_values_and_back(client):
+    doc, _ = page(client, "/search?q=syria&facet_size=2")
+    (more,) = doc.xpath("//fieldset[@id='facet-person']//a[@class='facet__more']")
+    assert more.text_content() == "Show more people"
+    href = more.get("href")
+    assert href.endswith("#facet-person")
+    assert "facet_size.person=100" in href and "facet_size.source=2" in href
+    assert "q=syria" in href
+    people = doc.xpath("//fieldset[@id='facet-person']//input[@type='checkbox']")
+    assert len(people) == 2
+    doc, _ = page(client, href.split("#")[0])
+    people = doc.xpath("//fieldset[@id='facet-person']//input[@type='checkbox']")
+    assert len(people) > 2
+    assert not doc.xpath("//fieldset[@id='facet-person']//a[@class='facet__more']")
+    (fewer,) = doc.xpath("//fieldset[@id='facet-person']//a[@class='facet__fewer']")
+    assert "facet_size.person" not in fewer.get("href")
+    # The facets form carries the sizes, so ticking a box keeps the long list.
+    hidden = doc.xpath("//form[@class='facets']/input[@type='hidden']")
+    assert ("facet_size.person", "100") in [(i.get("name"), i.get("value")) for i in hidden]
+
+
+def test_a_facet_with_more_values_has_a_labelled_filter_box(client):
+    doc, _ = page(client, "/search?facet_size=2")
+    (box,) = doc.xpath("//fieldset[@id='facet-person']//input[@class='facet__filter']")
+    assert box.get("name") is None  # not sent with the form: it only filters the list
+    assert box.get("data-filters") == "facet-list-person"
+    (label,) = doc.xpath(f"//label[@for='{box.get('id')}']")
+    assert label.text_content() == "Filter the people listed"
+    doc, _ = page(client, "/search?q=kenya")  # one value each: nothing to filter
+    assert not doc.xpath("//input[@class='facet__filter']")
+
+
+def test_api_takes_a_facet_size(client):
+    data = api(client, "/api/search?facet_size=1&facet_size.source=50")
+    assert [len(data["facets"][n]) for n in ("region", "country", "person")] == [1, 1, 1]
+    assert len(data["facets"]["source"]) == 7  # six sources and the unknown one
+    assert data["facet_size"] == {"region": 1, "country": 1, "person": 1, "source": 50}
+    assert data["facet_more"] == {"region": True, "country": True, "person": True,
+                                  "source": False}  # fmt: skip
+    error = api(client, "/api/search?facet_size=5000", 400)["error"]
+    assert error["code"] == 400 and "facet_size" in error["message"]
+    assert api(client, "/api/search?facet_size.nope=5", 400)["error"]["code"] == 400
+
+
+def test_articles_without_a_source_are_a_facet_value_and_say_so(client):
+    doc, _ = page(client, "/search?q=syria+turkey&collapse=none")
+    sources = doc.xpath("//fieldset[@id='facet-source']//input/@value")
+    assert "(unknown)" in sources
+    doc, _ = page(client, "/search?source=%28unknown%29")
+    assert result_titles(doc)[0].startswith(SEED_TITLES[1])
+    assert doc.xpath("//span[contains(@class, 'result__source')]")[0].text == "Unknown source"
+    assert count_text(doc).startswith("1 article")
+
+
+def test_a_story_page_names_every_outlet_an_unknown_one_last(client):
+    story = api(client, "/api/search?q=syria+turkey")["results"][0]["story"]["id"]
+    doc, _ = page(client, f"/stories/{story}")
+    (line,) = doc.xpath("//main/p[@class='muted']")
+    assert " ".join(line.text_content().split()).startswith(
+        "2 articles from Al Mayadeen English, an unknown source,"
+    )
+    items = [" ".join(li.text_content().split()) for li in doc.xpath("//ol[@class='coverage']/li")]
+    assert items[1].endswith("(title from the text) Unknown source · 14 Aug 2025")
+
+
+def test_a_title_made_up_from_the_text_or_the_url_says_so(tmp_path):
+    extra = write_jsonl(tmp_path / "untitled.jsonl", [
+        {"text": "Rangers counted the quokkas on Rottnest Island on Monday. It took all day.",
+         "date": "2025-09-01", "url": "https://island.example/2025/09/quokka-census-finds-more"},
+        {"title": "Quokka census ends", "text": "The quokka census ended on Tuesday.",
+         "date": "2025-09-02", "source": "Island News"},
+    ])  # fmt: skip
+    root = tmp_path / "index"
+    reindex([SEEDS, extra], root, full=True, workers=1)
+    client = create_app({"TESTING": True, "INDEX": root}).test_client()
+    data = api(client, "/api/search?q=quokka&collapse=none")
+    made = {r["title"]: r["title_from"] for r in data["results"]}
+    assert made == {"Quokka census finds more": "url", "Quokka census ends": ""}
+    doc, _ = page(client, "/search?q=quokka&collapse=none")
+    notes = [" ".join(h.text_content().split()) for h in doc.xpath("//h2[@class='result__title']")]
+    assert sorted(notes) == ["Quokka census ends", "Quokka census finds more (title from the URL)"]
+    assert doc.xpath("//span[@class='title-note']")  # muted, set apart from the title link
+    outlets = doc.xpath("//span[contains(@class, 'result__source')]/text()")
+    assert sorted(outlets) == ["Island News", "island.example"]  # none named: the URL's domain
+    doc, _ = page(client, "/search?q=signals+dramatic+shift&collapse=none")
+    note = doc.xpath("//h2[@class='result__title']/span[@class='title-note']")[0]
+    assert note.text_content() == "(title from the text)"
+
+
+def test_focus_ring_contrast_is_at_least_3_to_1():
+    """WCAG 2.2 asks 3:1 between a focus indicator and what surrounds it."""
+    css = (PROJECT / "web" / "static" / "style.css").read_text(encoding="utf-8")
+    light, dark = css.split("@media (prefers-color-scheme: dark)", 1)
+    for block in (light, dark.split("}", 1)[0]):
+        colours = dict(re.findall(r"--(focus|paper|wash):\s*(#[0-9a-fA-F]{6})", block))
+        for background in ("paper", "wash"):
+            assert contrast(colours["focus"], colours[background]) >= 3, (block[:40], background)
+
+
+def contrast(a: str, b: str) -> float:
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from search.facets import UNKNOWN
 from search.request import (
     COLLAPSES,
+    FACET_PARAMS,
+    FACET_SIZE,
+    MAX_FACET_SIZE,
     MAX_FILTER_CHARS,
     MAX_FILTER_VALUES,
     MAX_PAGE,
@@ -40,6 +44,15 @@ PUBLISHED = {
     "description": "UTC, YYYY-MM-DDTHH:MM:SS; null when undated.",
 }
 VALUE = {"type": "string", "maxLength": MAX_FILTER_CHARS}
+FACET_SIZE_SCHEMA = {
+    "type": "integer", "minimum": 1, "maximum": MAX_FACET_SIZE, "default": FACET_SIZE,
+}  # fmt: skip
+TITLE_FROM = {
+    "type": "string",
+    "enum": ["", "url", "text"],
+    "description": "Where the title came from when the article had no headline: `url` (the "
+    "URL's slug) or `text` (its first sentence); empty for a real headline.",
+}
 SEARCH_PARAMETERS = [
     _query(
         "q",
@@ -80,12 +93,31 @@ SEARCH_PARAMETERS = [
         repeat=True,
     ),
     _query("person", "Only articles naming this person.", VALUE, repeat=True),
-    _query("source", "Only articles from this source.", VALUE, repeat=True),
+    _query(
+        "source",
+        f"Only articles from this source; `{UNKNOWN}` for articles that name none.",
+        VALUE,
+        repeat=True,
+    ),
     _query("from", "First day: YYYY-MM-DD, YYYY-MM, YYYY or an age like 7d, 30d, 1y.", DAY),
     _query("to", "Last day (inclusive), same forms as `from`.", DAY),
+    _query(
+        "facet_size",
+        "How many values each facet lists, most frequent first (`facet_more` says whether "
+        "a facet has more).",
+        FACET_SIZE_SCHEMA,
+    ),
+    *(
+        _query(f"facet_size.{name}", f"How many values the `{name}` facet lists; "
+               "overrides `facet_size`.", FACET_SIZE_SCHEMA)
+        for name in FACET_PARAMS
+    ),  # fmt: skip
 ]
 EXPORT_PARAMETERS = [
-    p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page", "collapse")
+    p
+    for p in SEARCH_PARAMETERS
+    if p["name"] not in ("page", "per_page", "collapse")
+    and not p["name"].startswith("facet_size")
 ]
 FEED_PARAMETERS = [p for p in EXPORT_PARAMETERS if p["name"] != "sort"]  # always the newest
 
@@ -105,6 +137,7 @@ BRIEF = {
     "properties": {
         "id": {"type": "string"},
         "title": {"type": "string"},
+        "title_from": TITLE_FROM,
         "source": {"type": "string"},
         "published": PUBLISHED,
         "url": {"type": "string"},
@@ -118,6 +151,7 @@ RESULT = {
         "id": {"type": "string"},
         "title": {"type": "string"},
         "title_html": {"type": "string", "description": "Escaped HTML with <mark> around hits."},
+        "title_from": TITLE_FROM,
         "url": {"type": "string"},
         "source": {"type": "string"},
         "published": PUBLISHED,
@@ -171,7 +205,11 @@ SEARCH = {
                 "region": FACET,
                 "country": FACET,
                 "person": FACET,
-                "source": FACET,
+                "source": {
+                    **FACET,
+                    "description": f"Articles that name no source are counted as `{UNKNOWN}`, "
+                    "so the counts add up to the total.",
+                },
                 "date": {
                     "type": "array",
                     "items": {
@@ -186,6 +224,17 @@ SEARCH = {
                 "date_unit": {"type": "string", "enum": ["day", "month"]},
             },
         },
+        "facet_size": {
+            "type": "object",
+            "description": "How many values each facet lists, as applied.",
+            "properties": {name: {"type": "integer"} for name in FACET_PARAMS},
+        },
+        "facet_more": {
+            "type": "object",
+            "description": "Whether a facet has more values than it lists (ask for them with "
+            f"`facet_size.NAME`, up to {MAX_FACET_SIZE:,}).",
+            "properties": {name: {"type": "boolean"} for name in FACET_PARAMS},
+        },
         "suggestion": {"type": ["string", "null"]},
     },
 }
@@ -197,6 +246,7 @@ ARTICLE = {
             name: {"type": "string"}
             for name in ("id", "title", "body", "subtitle", "url", "source", "dateline_place")
         },
+        "title_from": TITLE_FROM,
         "published": PUBLISHED,
         **{
             name: STRINGS

@@ -6,7 +6,7 @@ templates only lay them out (and tests can check them without parsing HTML).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from urllib.parse import urlencode, urlsplit
 
@@ -14,9 +14,17 @@ import pycountry
 from flask import Flask, url_for
 
 from search.query import SearchRequest
-from search.request import SORTS
+from search.request import FACET_SIZE, MAX_FACET_SIZE, SORTS
+
+from .dates import chosen_dates, date_span, day, overlaps
 
 FACETS = {"region": "Region", "country": "Country", "person": "People", "source": "Source"}
+PLURALS = {"region": "regions", "country": "countries", "person": "people", "source": "sources"}
+MORE_STEP = 100  # "Show more" lists this many values, then up to MAX_FACET_SIZE
+FILTER_FROM = 10  # a facet listing more values than this gets a box to filter them
+# The relative ranges the request model takes (``from=7d``), offered beside the date inputs.
+PRESETS = (("Past week", "7d"), ("Past month", "30d"), ("Past year", "1y"))
+TITLE_NOTES = {"url": "title from the URL", "text": "title from the text"}
 DEFAULTS = SearchRequest()
 WINDOW = 2  # page links shown either side of the current page
 BAR_WIDTH, BAR_GAP, CHART_HEIGHT = 10, 2, 48
@@ -63,6 +71,9 @@ def state_of(data: dict) -> dict:
         "collapse": data["collapse"],
         "per_page": data["per_page"],
         "page": data["page"],
+        "facet_size": {
+            n: size for n, size in (data.get("facet_size") or {}).items() if size != FACET_SIZE
+        },
     }
     return state
 
@@ -79,6 +90,9 @@ def query_pairs(state: dict) -> list[tuple[str, str]]:
         pairs.append(("collapse", state["collapse"]))
     if state["per_page"] != DEFAULTS.per_page:
         pairs.append(("per_page", str(state["per_page"])))
+    for name, size in sorted(state.get("facet_size", {}).items()):
+        if size != FACET_SIZE:
+            pairs.append((f"facet_size.{name}", str(size)))
     if state["page"] != 1:
         pairs.append(("page", str(state["page"])))
     return pairs
@@ -128,8 +142,10 @@ def pagination(state: dict, pages: int) -> dict:
     }
 
 
-def facet_groups(data: dict) -> list[dict]:
-    """The sidebar's checkbox groups, labelled for people (country codes become names)."""
+def facet_groups(data: dict, state: dict | None = None) -> list[dict]:
+    """The sidebar's checkbox groups, labelled for people (country codes become names), each
+    with links to list more (or fewer) of its values."""
+    state = state or state_of(data)
     groups = []
     for name, title in FACETS.items():
         options = [
@@ -140,31 +156,77 @@ def facet_groups(data: dict) -> list[dict]:
             }
             for n, item in enumerate(data["facets"].get(name, []))
         ]
-        groups.append({"name": name, "title": title, "options": options})
+        more = (data.get("facet_more") or {}).get(name, False)
+        groups.append(
+            {
+                "name": name,
+                "title": title,
+                "noun": PLURALS[name],
+                "options": options,
+                **_facet_links(state, name, more),
+                "filter": more or len(options) > FILTER_FROM,
+            }
+        )
     return groups
 
 
+def _facet_links(state: dict, name: str, more: bool) -> dict:
+    """Links that list more of a facet's values, or the default number again."""
+    size = state["facet_size"].get(name, FACET_SIZE)
+    bigger = MORE_STEP if size < MORE_STEP else MAX_FACET_SIZE
+
+    def resized(new: int) -> str:
+        sizes = {**state["facet_size"], name: new}
+        return link(state, page=state["page"], facet_size=sizes) + f"#facet-{name}"
+
+    return {
+        "more": resized(bigger) if more and size < MAX_FACET_SIZE else None,
+        "more_label": f"Show more {PLURALS[name]}" if bigger == MORE_STEP
+        else f"Show all {PLURALS[name]} (up to {MAX_FACET_SIZE:,})",
+        "fewer": resized(FACET_SIZE) if size > FACET_SIZE else None,
+    }
+
+
 def histogram(data: dict, state: dict) -> dict | None:
-    """Bars for the date facet: geometry for an inline SVG and a filter link per bar."""
+    """Bars for the date facet: geometry for an inline SVG, a filter link per bar, the count
+    scale, the bars inside the chosen range marked and that range written out."""
     buckets = data["facets"].get("date") or []
     if not buckets:
         return None
     unit = data["facets"].get("date_unit", "day")
-    tallest = max(b["count"] for b in buckets) or 1
+    tallest = max(b["count"] for b in buckets)
+    start, end = chosen_dates(state)
+    ranged = bool(start or end)
     bars = []
     for n, bucket in enumerate(buckets):
         height = round(bucket["count"] / tallest * CHART_HEIGHT, 1) if bucket["count"] else 0
         label = human_date(bucket["from"], unit)
+        chosen = ranged and overlaps(bucket, start, end)
         bars.append(
             {
                 **bucket,
                 "x": n * BAR_WIDTH + BAR_GAP / 2,
                 "y": CHART_HEIGHT - height,
                 "height": height,
-                "label": f"{label}: {bucket['count']} article{'' if bucket['count'] == 1 else 's'}",
+                "label": f"{label}: {_plural(bucket['count'], 'article', 'articles')}"
+                + (" (in the chosen dates)" if chosen else ""),
                 "href": link(state, **{"from": bucket["from"], "to": bucket["to"]}),
+                "chosen": chosen,
             }
         )
+    dated = sum(b["count"] for b in buckets)
+    if ranged:
+        summary = f"{date_span(start, end)}: {_plural(data['total'], 'article', 'articles')}"
+    else:
+        first, last = buckets[0]["from"], buckets[-1]["to"]
+        span = (
+            date_span(day(first), day(last) + timedelta(days=1))
+            if unit == "day"  # month buckets: the first and last days are not known
+            else f"{human_date(first, unit)} – {human_date(last, unit)}"
+        )
+        summary = f"{span}: {_plural(dated, 'article', 'articles')}"
+        if data["total"] > dated:
+            summary += f" ({data['total'] - dated:,} undated not shown)"
     return {
         "bars": bars,
         "unit": unit,
@@ -173,6 +235,33 @@ def histogram(data: dict, state: dict) -> dict | None:
         "height": CHART_HEIGHT,
         "first": human_date(buckets[0]["from"], unit),
         "last": human_date(buckets[-1]["from"], unit),
+        "scale": f"{tallest:,}",
+        "ranged": ranged,
+        "summary": summary,
+    }
+
+
+def date_control(data: dict, state: dict) -> dict:
+    """The date-range form: its inputs' values and bounds, and the relative ranges as links."""
+    start, end = chosen_dates(state)
+    buckets = data["facets"].get("date") or []
+    presets = [
+        {"label": label, "href": link(state, **{"from": value, "to": ""}),
+         "current": state["from"].lower() == value and not state["to"]}
+        for label, value in PRESETS
+    ]  # fmt: skip
+    presets.append(
+        {"label": "Any time", "href": link(state, **{"from": "", "to": ""}),
+         "current": not state["from"] and not state["to"]}
+    )  # fmt: skip
+    return {
+        # isoformat pads years before 1000, as a date input wants; strftime's %Y does not.
+        "from": start.date().isoformat() if start else "",
+        "to": (end - timedelta(days=1)).date().isoformat() if end else "",
+        "min": buckets[0]["from"] if buckets else "",
+        "max": buckets[-1]["to"] if buckets else "",
+        "presets": presets,
+        "hidden": hidden_pairs(state, "from", "to"),
     }
 
 
@@ -183,8 +272,9 @@ def search_page(data: dict) -> dict:
         "state": state,
         "chips": chips(state),
         "pagination": pagination(state, data["pages"]),
-        "facets": facet_groups(data),
+        "facets": facet_groups(data, state),
         "histogram": histogram(data, state),
+        "dates": date_control(data, state),
         "suggestion": data["suggestion"] and link(state, q=data["suggestion"]),
         "sorts": SORTS,
         "results": [result_extras(r) for r in data["results"]],
@@ -223,9 +313,23 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n:,} {one if n == 1 else many}"
 
 
+def outlet(article: dict) -> str:
+    """Who published an article: its source, else its URL's domain, else ""."""
+    if article.get("source"):
+        return article["source"]
+    if is_web_url(article.get("url")):
+        return (urlsplit(article["url"]).hostname or "").removeprefix("www.")
+    return ""
+
+
+def title_note(title_from: str | None) -> str:
+    """Where a made-up title came from ("title from the URL"), "" for a real headline."""
+    return TITLE_NOTES.get(title_from or "", "")
+
+
 def result_extras(result: dict) -> dict:
     """A hit's "and N more from Outlet A, Outlet B" line and the story's other coverage."""
-    sources = sorted({m["source"] for m in result["more"] if m["source"]})
+    sources = outlets(result["more"])  # "from Euro Wire, an unknown source"
     more = f"and {result['collapsed']} more" if result["collapsed"] else ""
     if more and sources:
         more += f" from {', '.join(sources)}"
@@ -233,12 +337,19 @@ def result_extras(result: dict) -> dict:
         "more": more,
         "story": url_for("site.story", story_id=result["story"]["id"]),
         "listed": len(result["more"]) < result["collapsed"],
+        "title_note": title_note(result.get("title_from")),
     }
 
 
 def story_page(story: dict) -> dict:
-    """The story template's extras."""
-    return {"sources": [s for s in story["sources"] if s]}
+    """The story template's extras: who published it, an unknown source said last."""
+    return {"sources": outlets(story["articles"])}
+
+
+def outlets(articles: list[dict]) -> list[str]:
+    """The outlets of ``articles`` in order, "an unknown source" last when one names none."""
+    named = {outlet(a) for a in articles}
+    return sorted(named - {""}) + ["an unknown source"] * ("" in named)
 
 
 def filter_link(name: str, value: str) -> str:
@@ -266,3 +377,5 @@ def init_app(app: Flask) -> None:
     """Register the template filters."""
     app.add_template_filter(human_date, "human_date")
     app.add_template_filter(country_name, "country_name")
+    app.add_template_filter(title_note, "title_note")
+    app.add_template_filter(outlet, "outlet")
