@@ -17,7 +17,7 @@ from whoosh import collectors
 from whoosh.query import AndNot, Every, MultiTerm, NullQuery, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
-from . import SearchError
+from . import NotFound
 from .analysis import normalize
 from .facets import SMALL, FacetTable, date_buckets, facet_counts
 from .generations import NoIndex, current_generation, open_index
@@ -57,11 +57,11 @@ _shared: dict[tuple[str, int | None], tuple[FacetTable, StoryTable, TermArrays]]
 _tables_lock = threading.Lock()
 
 
-class ArticleNotFound(SearchError):
+class ArticleNotFound(NotFound):
     """No article has this id."""
 
 
-class StoryNotFound(SearchError):
+class StoryNotFound(NotFound):
     """No story has this id."""
 
 

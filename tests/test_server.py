@@ -59,7 +59,11 @@ def test_error_over_http(live_server):
     assert headers["Content-Type"] == "application/json"
     assert_security_headers(headers)
     assert json.loads(body) == {
-        "error": {"code": 400, "message": "per_page: must be between 1 and 100"}
+        "error": {
+            "code": 400,
+            "message": "per_page: must be between 1 and 100",
+            "param": "per_page",
+        }
     }
     status, headers, body = fetch(live_server + "/articles/no-such-article")
     assert status == 404

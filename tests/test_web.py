@@ -409,8 +409,8 @@ def test_api_error_shape(client, query, param):
     assert response.status_code == 400
     assert response.mimetype == "application/json"
     body = response.get_json()
-    assert body == error_body(400, body["error"]["message"])
-    assert body == {"error": {"code": 400, "message": body["error"]["message"]}}
+    assert body == error_body(400, body["error"]["message"], param)
+    assert body == {"error": {"code": 400, "message": body["error"]["message"], "param": param}}
     assert body["error"]["message"].startswith(f"{param}: ")
 
 

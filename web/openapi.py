@@ -220,27 +220,75 @@ STORY_PAGE = {
 ERROR = {
     "type": "object",
     "required": ["error"],
+    "additionalProperties": False,
+    "description": "The one error shape, for every error under /api/.",
     "properties": {
         "error": {
             "type": "object",
-            "required": ["code", "message"],
-            "properties": {"code": {"type": "integer"}, "message": {"type": "string"}},
+            "required": ["code", "message", "param"],
+            "additionalProperties": False,
+            "properties": {
+                "code": {"type": "integer", "description": "The HTTP status."},
+                "message": {"type": "string"},
+                "param": {
+                    "type": ["string", "null"],
+                    "description": "The request parameter at fault (a 400), else null.",
+                },
+            },
         }
     },
 }
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait, when the index is only busy (another reindex runs).",
+        "schema": {"type": "integer"},
+    }
+}
 
 
-def _error(description: str) -> dict:
+def _error(description: str, headers: dict | None = None) -> dict:
     return {
         "description": description,
+        **({"headers": headers} if headers else {}),
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
     }
 
 
 ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
 ERRORS = {
-    "400": _error("A parameter has a value that cannot be used."),
-    "503": _error("There is no index yet."),
+    "400": _error("A parameter has a value that cannot be used; `param` names it."),
+    "503": _error(
+        "The index cannot serve now: there is none yet, it cannot be read (written by an "
+        "incompatible version: rebuild it), or it is busy.",
+        RETRY_AFTER,
+    ),
+}
+# What an export was made from: the rows hold articles only.
+EXPORT_HEADERS = {
+    "Content-Disposition": {
+        "description": "An attachment named from the query, its ASCII letters and digits "
+        "joined by dashes (`search-syria-turkey.csv`), plus `-rows-100001-200000` for a part.",
+        "schema": {"type": "string"},
+    },
+    "X-Query": {
+        "description": "The query, printable ASCII as it is and the rest percent-encoded (UTF-8).",
+        "schema": {"type": "string"},
+    },
+    "X-Filters": {
+        "description": "The filters as a URL query string (`region=Europe&from=2025-08-01`).",
+        "schema": {"type": "string"},
+    },
+    "X-Total-Count": {"description": "Matching articles in all.", "schema": {"type": "integer"}},
+    "X-Export-Truncated": {
+        "description": "`true` when matches remain after this export (see `Link: rel=next`).",
+        "schema": {"type": "string", "enum": ["true", "false"]},
+    },
+    "Link": {
+        "description": "rel=alternate: the same search as JSON (/api/search); rel=next: the "
+        "next part of the export, when truncated. Link, X-Query and "
+        "X-Filters are left out when longer than 4,000 characters.",
+        "schema": {"type": "string"},
+    },
 }
 
 
