@@ -11,6 +11,8 @@ from search.request import (
     SORTS,
 )
 
+from .data import MAX_OFFSET
+
 
 def _query(name: str, description: str, schema: dict, *, repeat: bool = False) -> dict:
     if repeat:
@@ -84,10 +86,33 @@ SEARCH_PARAMETERS = [
     _query("from", "First day: YYYY-MM-DD, YYYY-MM, YYYY or an age like 7d, 30d, 1y.", DAY),
     _query("to", "Last day (inclusive), same forms as `from`.", DAY),
 ]
-EXPORT_PARAMETERS = [
-    p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page", "collapse")
-]
-FEED_PARAMETERS = [p for p in EXPORT_PARAMETERS if p["name"] != "sort"]  # always the newest
+SEARCH_ONLY = ("page", "per_page", "collapse")
+FEED_PARAMETERS = [p for p in SEARCH_PARAMETERS if p["name"] not in (*SEARCH_ONLY, "sort")]
+
+
+def export_parameters(max_rows: int, snippets: bool) -> list[dict]:
+    """The search's filters and sort, plus which rows and which extra fields to export."""
+    return [p for p in SEARCH_PARAMETERS if p["name"] not in SEARCH_ONLY] + [
+        _query(
+            "offset",
+            "Rows to skip: where this part of the export starts (0 is the first match).",
+            {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
+        ),
+        _query(
+            "limit",
+            f"Rows in this export, at most {max_rows:,} (the cap).",
+            {"type": "integer", "minimum": 1, "maximum": max_rows, "default": max_rows},
+        ),
+        _query(
+            "snippets",
+            "Fill each row's snippet (1 or 0)"
+            + (", plain text without marks." if snippets else ": escaped HTML, as in the API."),
+            {"type": "boolean", "default": snippets},
+        ),
+        _query("body", "Add each article's whole text as a `body` field (1 or 0).",
+               {"type": "boolean", "default": False}),
+    ]  # fmt: skip
+
 
 STRINGS = {"type": "array", "items": {"type": "string"}}
 STORY = {
@@ -299,18 +324,25 @@ PAGE_ERRORS = {
 }
 
 
-def _ok(description: str, media: str, schema: dict, errors: dict = ERRORS) -> dict:
-    return {"200": {"description": description, "content": {media: {"schema": schema}}}, **errors}
+def _ok(
+    description: str, media: str, schema: dict, errors: dict = ERRORS, headers: dict | None = None
+) -> dict:
+    ok = {"description": description, "content": {media: {"schema": schema}}}
+    return {"200": {**ok, **({"headers": headers} if headers else {})}, **errors}
 
 
-def document() -> dict:
-    """The whole OpenAPI document."""
+def document(max_rows: int) -> dict:
+    """The whole OpenAPI document (``max_rows``: the export cap)."""
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "News search API",
             "version": "1.0.0",
-            "description": "Search a news corpus: ranked results, facets and exports.",
+            "description": (
+                "Search a news corpus: ranked results, facets and exports. Exports stream every "
+                f"match, at most {max_rows:,} rows each (`offset` and `limit` page on); what "
+                "an export was made from is in its file name and response headers."
+            ),
         },
         "paths": {
             "/api/search": {
@@ -374,17 +406,28 @@ def document() -> dict:
             "/api/search.jsonl": {
                 "get": {
                     "operationId": "exportJsonLines",
-                    "summary": "Every match; the first line is {query, filters}.",
-                    "parameters": EXPORT_PARAMETERS,
-                    "responses": _ok("JSON Lines", "application/x-ndjson", {"type": "string"}),
+                    "summary": "Every match, one article (a search result) a line.",
+                    "parameters": export_parameters(max_rows, snippets=False),
+                    "responses": _ok(
+                        "JSON Lines",
+                        "application/x-ndjson",
+                        {"type": "string"},
+                        headers=EXPORT_HEADERS,
+                    ),
                 }
             },
             "/search.csv": {
                 "get": {
                     "operationId": "exportCsv",
-                    "summary": "Every match as CSV; the first row records the query.",
-                    "parameters": EXPORT_PARAMETERS,
-                    "responses": _ok("CSV", "text/csv", {"type": "string"}, PAGE_ERRORS),
+                    "summary": "Every match as CSV; the first row is the header.",
+                    "description": "Columns: id, published, source, title, url, authors, people, "
+                    "countries, regions (lists joined by `; `), story (its id), score, snippet "
+                    "(plain text), and body with `body=1`. A cell that a spreadsheet would run "
+                    "as a formula starts with `'`.",
+                    "parameters": export_parameters(max_rows, snippets=True),
+                    "responses": _ok(
+                        "CSV", "text/csv", {"type": "string"}, PAGE_ERRORS, EXPORT_HEADERS
+                    ),
                 }
             },
             "/search.atom": {
