@@ -7,10 +7,10 @@ import re
 
 from charset_normalizer import from_bytes
 
-from . import SearchError
+from . import InvalidRequest
 
 
-class NotText(SearchError):
+class NotText(InvalidRequest):
     """The bytes of a file are not text in any encoding we can recognise."""
 
 

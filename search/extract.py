@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from urllib.parse import unquote, urlsplit
 
-from . import SearchError
+from . import InvalidRequest
 from .dates import parse_date
 from .entities import find_entities
 from .htmlpage import html_fields
@@ -118,11 +118,11 @@ def extract(
     )
 
 
-class EmptyArticle(SearchError):
+class EmptyArticle(InvalidRequest):
     """The page holds no article text once boilerplate is removed."""
 
 
-class TooLong(SearchError):
+class TooLong(InvalidRequest):
     """The text is far longer than any article: a dump, not news."""
 
 

@@ -18,21 +18,21 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import Index
 
-from . import SearchError
+from . import Busy, Unavailable
 
 POINTER = "CURRENT"
 LOCK = "reindex.lock"
 
 
-class NoIndex(SearchError):
+class NoIndex(Unavailable):
     """There is no index at this location yet."""
 
 
-class StaleIndex(SearchError):
+class StaleIndex(Unavailable):
     """The index exists but was written by an incompatible version."""
 
 
-class ReindexRunning(SearchError):
+class ReindexRunning(Busy):
     """Another reindex holds the lock on this index."""
 
 

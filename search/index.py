@@ -23,7 +23,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import Index, LockError
 from whoosh.writing import IndexWriter
 
-from . import SearchError
+from . import Unavailable
 from .analysis import save_sentence_params, train_sentences
 from .extract import Article
 from .generations import (
@@ -48,7 +48,7 @@ VERSION = "VERSION"
 WRITER_MB = 256
 
 
-class WriteFailed(SearchError):
+class WriteFailed(Unavailable):
     """The index could not be written (disk full, permissions); what served before still does."""
 
 

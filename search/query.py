@@ -6,9 +6,11 @@ escapes this module (results are lazy and die with their searcher).
 
 from __future__ import annotations
 
+import math
 import re
 import threading
-from collections.abc import Iterator
+from array import array
+from collections.abc import Generator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -17,7 +19,7 @@ from whoosh import collectors
 from whoosh.query import AndNot, Every, MultiTerm, NullQuery, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
-from . import SearchError
+from . import NotFound
 from .analysis import normalize
 from .facets import SMALL, UNKNOWN, FacetTable, date_buckets, facet_counts
 from .generations import NoIndex, current_generation, open_index
@@ -57,11 +59,11 @@ _shared: dict[tuple[str, int | None], tuple[FacetTable, StoryTable, TermArrays]]
 _tables_lock = threading.Lock()
 
 
-class ArticleNotFound(SearchError):
+class ArticleNotFound(NotFound):
     """No article has this id."""
 
 
-class StoryNotFound(SearchError):
+class StoryNotFound(NotFound):
     """No story has this id."""
 
 
@@ -111,14 +113,64 @@ def search(root: str | Path, request: SearchRequest, *, snippets: bool = True) -
     }
 
 
-def iter_results(root: str | Path, request: SearchRequest) -> Iterator[dict]:
-    """Every matching article (no paging, no collapsing, no snippets), for exports."""
-    view = _open(Path(root))
-    query, scored, matched, sets = _match(view, request)
-    hits = _combine(matched, sets.values(), view.facets)
-    everything = SearchRequest(sort=request.sort, per_page=max(1, len(hits)), page=1, q=request.q)
-    for docnum, score in _rank(view, query, scored, hits, everything, None):
-        yield _result(view, docnum, score, set(), False)
+def iter_results(
+    root: str | Path,
+    request: SearchRequest,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+    snippets: bool = False,
+    body: bool = False,
+) -> tuple[int, Generator[dict, None, None]]:
+    """Matching articles for exports, in order, uncollapsed: how many match, and a stream of
+    ``limit`` of them from ``offset``, with snippets and bodies if asked.
+
+    Only doc numbers are ranked here; each article's stored fields are read when the stream
+    reaches it. The stream owns a searcher, closed when it ends or is closed: an export is
+    written after its request returns, and a searcher is not thread-safe.
+    """
+    root = Path(root)
+    gen = current_generation(root)
+    if gen is None:
+        raise NoIndex(f"no index in {root}: run `news-search reindex PATH` first")
+    searcher = open_index(root, gen).searcher()
+    try:
+        view = _Open(searcher, *_tables(searcher, gen))
+        query, scored, matched, sets = _match(view, request)
+        hits = _combine(matched, sets.values(), view.facets)
+        end = len(hits) if limit is None else min(len(hits), offset + limit)
+        sort = _applied_sort(request, query)
+        # _rank's order, but lazily where it can be: rows before ``offset`` are not kept.
+        if sort != "relevance":
+            order = ((d, None) for d in view.facets.by_date(hits, newest=sort == "newest"))
+        elif isinstance(scored, Scored):
+            order = scored.ranked(hits)
+        else:  # Whoosh has scored every match already
+            window = SearchRequest(q=request.q, sort=request.sort, per_page=max(1, end))
+            order = iter(_rank(view, query, scored, hits, window, None))
+        picked = list(islice(order, offset, end))
+    except BaseException:
+        searcher.close()
+        raise
+    docnums = array("q", (d for d, _ in picked))  # 8 bytes a row, not a tuple of objects
+    scores = array("d", (math.nan if s is None else s for _, s in picked))
+    del picked
+    terms = query_terms(query)
+
+    def stream() -> Generator[dict, None, None]:
+        try:
+            yield {}  # taken below: a started generator runs ``finally`` when closed
+            for docnum, score in zip(docnums, scores, strict=True):
+                row = _result(view, docnum, None if math.isnan(score) else score, terms, snippets)
+                if body:
+                    row["body"] = searcher.stored_fields(docnum).get("body", "")
+                yield row
+        finally:
+            searcher.close()
+
+    rows = stream()
+    next(rows)
+    return len(hits), rows
 
 
 def get_article(root: str | Path, article_id: str) -> dict:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from . import SearchError
+from . import InvalidRequest
 
 FACET_PARAMS = {"region": "regions", "country": "countries", "person": "people", "source": "source"}
 SORTS = ("relevance", "newest", "oldest")
@@ -23,7 +23,7 @@ RELATIVE = re.compile(r"^(\d{1,4})([dwmy])$")
 UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 
 
-class BadParameter(SearchError):
+class BadParameter(InvalidRequest):
     """A request parameter has a value we cannot use."""
 
     def __init__(self, param: str, message: str) -> None:

@@ -130,7 +130,7 @@ def _answers(root: Path) -> dict[str, tuple]:
         found = search(root, request)
         # Ties (equal scores, equal dates) come in index order, which differs between layouts.
         page = [r["score"] if q else r["published"] for r in found["results"]]
-        every = sorted((r["id"], r["score"]) for r in iter_results(root, request))
+        every = sorted((r["id"], r["score"]) for r in iter_results(root, request)[1])
         out[q] = (found["total"], page, every, found["facets"]["source"])
     return out
 

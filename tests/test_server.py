@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import urllib.error
 import urllib.request
@@ -59,7 +61,11 @@ def test_error_over_http(live_server):
     assert headers["Content-Type"] == "application/json"
     assert_security_headers(headers)
     assert json.loads(body) == {
-        "error": {"code": 400, "message": "per_page: must be between 1 and 100"}
+        "error": {
+            "code": 400,
+            "message": "per_page: must be between 1 and 100",
+            "param": "per_page",
+        }
     }
     status, headers, body = fetch(live_server + "/articles/no-such-article")
     assert status == 404
@@ -73,8 +79,9 @@ def test_static_files_and_exports_over_http(live_server):
     assert_security_headers(headers)
     status, headers, body = fetch(live_server + "/search.csv?q=syria")
     assert (status, headers["Content-Type"]) == (200, "text/csv; charset=utf-8")
-    assert body.decode().splitlines()[0] == "# query: syria,filters: none,sort: relevance"
-    assert len(body.decode().splitlines()) == 2 + 3
+    assert body.decode().splitlines()[0].startswith("id,published,source,title,")
+    assert (headers["X-Query"], headers["X-Total-Count"]) == ("syria", "3")
+    assert len(list(csv.reader(io.StringIO(body.decode())))) == 1 + 3
 
 
 def test_concurrent_requests_get_consistent_answers(live_server):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, current_app, jsonify
 
 from . import openapi
-from .data import article_data, related_data, search_data, story_data
+from .data import MAX_EXPORT_ROWS, article_data, related_data, search_data, story_data
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -37,4 +37,4 @@ def story(story_id: str) -> Response:
 @bp.get("/openapi.json")
 def openapi_document() -> Response:
     """The OpenAPI 3.1 description of the API and the exports."""
-    return jsonify(openapi.document())
+    return jsonify(openapi.document(current_app.config.get("EXPORT_MAX_ROWS", MAX_EXPORT_ROWS)))

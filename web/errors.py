@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from search import SearchError
-from search.generations import NoIndex
-from search.query import ArticleNotFound, BadParameter, StoryNotFound
+from search import InvalidRequest, NotFound, SearchError, Unavailable
 
+# The one place a library error becomes an HTTP status: by its semantic base, never its class.
+STATUS = {InvalidRequest: 400, NotFound: 404, Unavailable: 503}
 TITLES = {
     400: "Bad request",
     404: "Not found",
@@ -16,21 +16,22 @@ TITLES = {
     500: "Something went wrong",
     503: "Search is not ready",
 }
-NO_INDEX = (
-    "The search index is not ready yet. Build it with `news-search reindex PATH` "
-    "(or start `news-search serve`, which indexes the sample articles), then try again."
-)
 
 
-def error_body(code: int, message: str) -> dict:
-    """The one JSON error shape: {"error": {"code": 400, "message": "..."}}."""
-    return {"error": {"code": code, "message": message}}
+def error_body(code: int, message: str, param: str | None = None) -> dict:
+    """The one JSON error shape: {"error": {"code": 400, "message": "...", "param": "page"}}.
+
+    ``param`` names the request parameter at fault, or is null.
+    """
+    return {"error": {"code": code, "message": message, "param": param}}
 
 
-def error_response(code: int, message: str, headers: dict | None = None) -> Response:
+def error_response(
+    code: int, message: str, headers: dict | None = None, param: str | None = None
+) -> Response:
     """JSON for the API (/api/...), an HTML page for the site."""
     if request.path.startswith("/api/"):
-        response = jsonify(error_body(code, message))
+        response = jsonify(error_body(code, message, param))
     else:
         title = TITLES.get(code, "Error")
         html = render_template(
@@ -49,15 +50,16 @@ def handle_http(error: HTTPException) -> Response:
 
 
 def handle_search_error(error: SearchError) -> Response:
-    """The library's errors: user input is a 400, a missing article a 404, no index a 503."""
-    if isinstance(error, BadParameter):
-        return error_response(400, str(error))
-    if isinstance(error, ArticleNotFound | StoryNotFound):
-        return error_response(404, str(error))
-    if isinstance(error, NoIndex):
-        current_app.logger.error("%s", error)
-        return error_response(503, NO_INDEX)
-    return handle_unexpected(error)
+    """The library's errors, by base: bad input 400, nothing there 404, index not usable 503."""
+    code = next((code for base, code in STATUS.items() if isinstance(error, base)), None)
+    if code is None:  # an error outside every base is a bug (a test checks there is none)
+        return handle_unexpected(error)
+    headers = {}
+    if isinstance(error, Unavailable):
+        current_app.logger.error("%s", error)  # the operator has something to do
+        if error.retry_after:
+            headers["Retry-After"] = str(error.retry_after)
+    return error_response(code, str(error), headers, getattr(error, "param", None))
 
 
 def handle_unexpected(error: Exception) -> Response:

@@ -1,22 +1,29 @@
-"""Exports: the whole result set as CSV or JSON Lines, and the newest matches as an Atom feed."""
+"""Exports: the whole result set as CSV or JSON Lines, and the newest matches as an Atom feed.
+
+CSV and JSON Lines hold only articles: the first CSV row is the header, every JSON line an
+article. What the export was made from goes in the response instead: the file name (from the
+query), ``X-Query``, ``X-Filters``, ``X-Total-Count``, ``X-Export-Truncated`` and a ``Link`` to
+the same search as JSON (and to the next part when the export was capped).
+"""
 
 from __future__ import annotations
 
 import csv
+import html
 import io
-import itertools
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from urllib.parse import quote, urlencode
 from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, request, url_for
 
-from search.query import SearchRequest, iter_results
-
 from . import present
-from .data import index_root, search_data, search_request
+from .data import Export, export_data, search_data
+from .site import MAX_LINK_HEADER
 
 bp = Blueprint("exports", __name__)
 
@@ -32,6 +39,7 @@ CSV_COLUMNS = (
     "regions",
     "story",
     "score",
+    "snippet",
 )
 FEED_SIZE = 50
 ATOM = "http://www.w3.org/2005/Atom"
@@ -39,49 +47,28 @@ ATOM = "http://www.w3.org/2005/Atom"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Characters XML 1.0 cannot carry at all, even escaped: dropped from feed text.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def all_results(req: SearchRequest) -> Iterator[dict]:
-    """Every match, the first one fetched now so a missing index fails before streaming starts."""
-    results = iter_results(index_root(), req)
-    first = next(results, None)
-    return iter(()) if first is None else itertools.chain([first], results)
-
-
-def export_header(req: SearchRequest) -> dict:
-    """The query and filters an export was made from."""
-    return {"query": req.q, "filters": req.describe()}
-
-
-def attachment(body: Iterable[str], mimetype: str, filename: str) -> Response:
-    """A streamed download."""
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+# X-Query keeps printable ASCII as it is and percent-encodes the rest (and "%"): a header
+# carries neither line breaks nor, portably, anything outside ASCII.
+HEADER_SAFE = "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) != "%")
+NAME_CHARS = 60  # of the query in a file name
+MARK = re.compile(r"</?mark>")
 
 
 @bp.get("/search.csv", endpoint="csv")
 def csv_export() -> Response:
-    """Every match as CSV; the first row is a ``#`` comment recording the query and filters."""
-    req = search_request()
-    return attachment(csv_lines(req, all_results(req)), "text/csv", "search.csv")
+    """Every match as CSV, the header row first, with a plain-text snippet (and the body if
+    ``body=1``); at most EXPORT_MAX_ROWS rows, ``offset`` and ``limit`` page on."""
+    part = export_data(snippets=True)
+    columns = CSV_COLUMNS + (("body",) if part.body else ())
+    return download(part, csv_lines(columns, part.rows), "text/csv", "csv")
 
 
-def csv_lines(req: SearchRequest, results: Iterable[dict]) -> Iterator[str]:
-    """The CSV text row by row."""
-    filters = req.describe()
-    chosen = [
-        f"{k}={v}"
-        for k, vs in filters.items()
-        if k not in ("q", "sort", "collapse") and vs
-        for v in (vs if isinstance(vs, list) else [vs])
-    ]
-    yield csv_row(
-        [f"# query: {req.q}", f"filters: {'; '.join(chosen) or 'none'}", f"sort: {req.sort}"]
-    )
-    yield csv_row(CSV_COLUMNS)
+def csv_lines(columns: tuple[str, ...], results: Iterable[dict]) -> Iterator[str]:
+    """The CSV text row by row, the header row first."""
+    yield csv_row(columns)
     for result in results:
-        yield csv_row(_cell(result.get(column)) for column in CSV_COLUMNS)
+        plain = {**result, "snippet": plain_text(result.get("snippet", ""))}
+        yield csv_row(_cell(plain.get(column)) for column in columns)
 
 
 def csv_row(cells: Iterable) -> str:
@@ -89,6 +76,11 @@ def csv_row(cells: Iterable) -> str:
     out = io.StringIO()
     csv.writer(out).writerow(cells)
     return out.getvalue()
+
+
+def plain_text(fragment: str) -> str:
+    """A snippet's text without its markup (only ``<mark>`` and escapes: see highlight.py)."""
+    return html.unescape(MARK.sub("", fragment))
 
 
 def _cell(value) -> str:
@@ -103,11 +95,60 @@ def _cell(value) -> str:
 
 @bp.get("/api/search.jsonl")
 def jsonl() -> Response:
-    """Every match as JSON Lines; the first line is {"query": ..., "filters": ...}."""
-    req = search_request()
-    lines = itertools.chain([export_header(req)], all_results(req))
-    body = (json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
-    return attachment(body, "application/x-ndjson", "search.jsonl")
+    """Every match as JSON Lines, one article a line; snippets if ``snippets=1``, bodies if
+    ``body=1``; capped and paged as the CSV is."""
+    part = export_data(snippets=False)
+    lines = (json.dumps(row, ensure_ascii=False) + "\n" for row in part.rows)
+    return download(part, lines, "application/x-ndjson", "jsonl")
+
+
+def download(part: Export, body: Iterable[str], mimetype: str, suffix: str) -> Response:
+    """A streamed download, with what it was made from in its name and headers."""
+    response = Response(body, mimetype=mimetype)
+    response.call_on_close(part.rows.close)  # its searcher, even if the client goes early
+    response.headers.update(export_headers(part, suffix))
+    return response
+
+
+def export_headers(part: Export, suffix: str) -> dict[str, str]:
+    """The file name, the query, the filters, the totals and links to the same search as JSON
+    (its first page, facets and totals) and to the next part of a capped export."""
+    state = present.state_of(
+        {"query": part.request.q, "filters": part.request.describe(), "sort": part.request.sort,
+         "collapse": "none", "per_page": present.DEFAULTS.per_page, "page": 1}
+    )  # fmt: skip
+    filters = [(k, v) for k, v in present.query_pairs(state) if k not in ("q", "sort", "collapse")]
+    links = [f'<{present.link(state, "api.search")}>; rel="alternate"; type="application/json"']
+    if part.truncated:
+        args = [(k, v) for k, v in request.args.items(multi=True) if k != "offset"]
+        links.append(f'<{request.path}?{urlencode([*args, ("offset", part.end)])}>; rel="next"')
+    # A longer header breaks clients and proxies: such a value is left out.
+    links = [link for link in links if len(link) <= MAX_LINK_HEADER]
+    described = {
+        "X-Query": quote(part.request.q, safe=HEADER_SAFE),
+        "X-Filters": urlencode(filters),
+        **({"Link": ", ".join(links)} if links else {}),
+    }
+    return {
+        "Content-Disposition": f'attachment; filename="{file_name(part, suffix)}"',
+        **{name: value for name, value in described.items() if len(value) <= MAX_LINK_HEADER},
+        "X-Total-Count": str(part.total),
+        "X-Export-Truncated": "true" if part.truncated else "false",
+    }
+
+
+def file_name(part: Export, suffix: str) -> str:
+    """``search-syria-turkey.csv``: the query's letters and digits only, and which rows when
+    the export is a part of the matches (``search-syria-rows-1-100000.csv``)."""
+    ascii_words = unicodedata.normalize("NFKD", part.request.q).encode("ascii", "ignore")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_words.decode().lower()).strip("-")
+    if len(slug) > NAME_CHARS:  # cut at a word's end, if there is one to cut at
+        cut = slug[: NAME_CHARS + 1]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut else cut[:NAME_CHARS]
+    name = f"search-{slug}" if slug else "search"
+    if part.offset or part.truncated:
+        name += f"-rows-{part.offset + 1}-{part.end}" if part.end > part.offset else "-rows-none"
+    return f"{name}.{suffix}"
 
 
 @bp.get("/search.atom")

@@ -15,6 +15,8 @@ from search.request import (
     SORTS,
 )
 
+from .data import MAX_OFFSET
+
 
 def _query(name: str, description: str, schema: dict, *, repeat: bool = False) -> dict:
     if repeat:
@@ -113,13 +115,39 @@ SEARCH_PARAMETERS = [
         for name in FACET_PARAMS
     ),  # fmt: skip
 ]
-EXPORT_PARAMETERS = [
-    p
-    for p in SEARCH_PARAMETERS
-    if p["name"] not in ("page", "per_page", "collapse")
-    and not p["name"].startswith("facet_size")
-]
-FEED_PARAMETERS = [p for p in EXPORT_PARAMETERS if p["name"] != "sort"]  # always the newest
+SEARCH_ONLY = ("page", "per_page", "collapse")
+
+
+def _exported(p: dict) -> bool:
+    return p["name"] not in SEARCH_ONLY and not p["name"].startswith("facet_size")
+
+
+FEED_PARAMETERS = [p for p in SEARCH_PARAMETERS if _exported(p) and p["name"] != "sort"]
+
+
+def export_parameters(max_rows: int, snippets: bool) -> list[dict]:
+    """The search's filters and sort, plus which rows and which extra fields to export."""
+    return [p for p in SEARCH_PARAMETERS if _exported(p)] + [
+        _query(
+            "offset",
+            "Rows to skip: where this part of the export starts (0 is the first match).",
+            {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
+        ),
+        _query(
+            "limit",
+            f"Rows in this export, at most {max_rows:,} (the cap).",
+            {"type": "integer", "minimum": 1, "maximum": max_rows, "default": max_rows},
+        ),
+        _query(
+            "snippets",
+            "Fill each row's snippet (1 or 0)"
+            + (", plain text without marks." if snippets else ": escaped HTML, as in the API."),
+            {"type": "boolean", "default": snippets},
+        ),
+        _query("body", "Add each article's whole text as a `body` field (1 or 0).",
+               {"type": "boolean", "default": False}),
+    ]  # fmt: skip
+
 
 STRINGS = {"type": "array", "items": {"type": "string"}}
 STORY = {
@@ -270,27 +298,75 @@ STORY_PAGE = {
 ERROR = {
     "type": "object",
     "required": ["error"],
+    "additionalProperties": False,
+    "description": "The one error shape, for every error under /api/.",
     "properties": {
         "error": {
             "type": "object",
-            "required": ["code", "message"],
-            "properties": {"code": {"type": "integer"}, "message": {"type": "string"}},
+            "required": ["code", "message", "param"],
+            "additionalProperties": False,
+            "properties": {
+                "code": {"type": "integer", "description": "The HTTP status."},
+                "message": {"type": "string"},
+                "param": {
+                    "type": ["string", "null"],
+                    "description": "The request parameter at fault (a 400), else null.",
+                },
+            },
         }
     },
 }
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait, when the index is only busy (another reindex runs).",
+        "schema": {"type": "integer"},
+    }
+}
 
 
-def _error(description: str) -> dict:
+def _error(description: str, headers: dict | None = None) -> dict:
     return {
         "description": description,
+        **({"headers": headers} if headers else {}),
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
     }
 
 
 ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
 ERRORS = {
-    "400": _error("A parameter has a value that cannot be used."),
-    "503": _error("There is no index yet."),
+    "400": _error("A parameter has a value that cannot be used; `param` names it."),
+    "503": _error(
+        "The index cannot serve now: there is none yet, it cannot be read (written by an "
+        "incompatible version: rebuild it), or it is busy.",
+        RETRY_AFTER,
+    ),
+}
+# What an export was made from: the rows hold articles only.
+EXPORT_HEADERS = {
+    "Content-Disposition": {
+        "description": "An attachment named from the query, its ASCII letters and digits "
+        "joined by dashes (`search-syria-turkey.csv`), plus `-rows-100001-200000` for a part.",
+        "schema": {"type": "string"},
+    },
+    "X-Query": {
+        "description": "The query, printable ASCII as it is and the rest percent-encoded (UTF-8).",
+        "schema": {"type": "string"},
+    },
+    "X-Filters": {
+        "description": "The filters as a URL query string (`region=Europe&from=2025-08-01`).",
+        "schema": {"type": "string"},
+    },
+    "X-Total-Count": {"description": "Matching articles in all.", "schema": {"type": "integer"}},
+    "X-Export-Truncated": {
+        "description": "`true` when matches remain after this export (see `Link: rel=next`).",
+        "schema": {"type": "string", "enum": ["true", "false"]},
+    },
+    "Link": {
+        "description": "rel=alternate: the same search as JSON (/api/search); rel=next: the "
+        "next part of the export, when truncated. Link, X-Query and "
+        "X-Filters are left out when longer than 4,000 characters.",
+        "schema": {"type": "string"},
+    },
 }
 
 
@@ -301,18 +377,25 @@ PAGE_ERRORS = {
 }
 
 
-def _ok(description: str, media: str, schema: dict, errors: dict = ERRORS) -> dict:
-    return {"200": {"description": description, "content": {media: {"schema": schema}}}, **errors}
+def _ok(
+    description: str, media: str, schema: dict, errors: dict = ERRORS, headers: dict | None = None
+) -> dict:
+    ok = {"description": description, "content": {media: {"schema": schema}}}
+    return {"200": {**ok, **({"headers": headers} if headers else {})}, **errors}
 
 
-def document() -> dict:
-    """The whole OpenAPI document."""
+def document(max_rows: int) -> dict:
+    """The whole OpenAPI document (``max_rows``: the export cap)."""
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "News search API",
             "version": "1.0.0",
-            "description": "Search a news corpus: ranked results, facets and exports.",
+            "description": (
+                "Search a news corpus: ranked results, facets and exports. Exports stream every "
+                f"match, at most {max_rows:,} rows each (`offset` and `limit` page on); what "
+                "an export was made from is in its file name and response headers."
+            ),
         },
         "paths": {
             "/api/search": {
@@ -376,17 +459,28 @@ def document() -> dict:
             "/api/search.jsonl": {
                 "get": {
                     "operationId": "exportJsonLines",
-                    "summary": "Every match; the first line is {query, filters}.",
-                    "parameters": EXPORT_PARAMETERS,
-                    "responses": _ok("JSON Lines", "application/x-ndjson", {"type": "string"}),
+                    "summary": "Every match, one article (a search result) a line.",
+                    "parameters": export_parameters(max_rows, snippets=False),
+                    "responses": _ok(
+                        "JSON Lines",
+                        "application/x-ndjson",
+                        {"type": "string"},
+                        headers=EXPORT_HEADERS,
+                    ),
                 }
             },
             "/search.csv": {
                 "get": {
                     "operationId": "exportCsv",
-                    "summary": "Every match as CSV; the first row records the query.",
-                    "parameters": EXPORT_PARAMETERS,
-                    "responses": _ok("CSV", "text/csv", {"type": "string"}, PAGE_ERRORS),
+                    "summary": "Every match as CSV; the first row is the header.",
+                    "description": "Columns: id, published, source, title, url, authors, people, "
+                    "countries, regions (lists joined by `; `), story (its id), score, snippet "
+                    "(plain text), and body with `body=1`. A cell that a spreadsheet would run "
+                    "as a formula starts with `'`.",
+                    "parameters": export_parameters(max_rows, snippets=True),
+                    "responses": _ok(
+                        "CSV", "text/csv", {"type": "string"}, PAGE_ERRORS, EXPORT_HEADERS
+                    ),
                 }
             },
             "/search.atom": {
