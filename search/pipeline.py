@@ -83,9 +83,8 @@ def extract_corpus(
     workers = max(1, workers or os.cpu_count() or 1)
     learned = _learn([f for f in todo if str(f) not in unchanged], repeats, workers)
     result = Extracted(iter(()), learned, {str(f) for f in files})
-    unchanged_todo = {str(f) for f in todo} & set(unchanged)
     result.items = _items(todo, [*skips, *kept], learned, workers, progress, result,
-                          (unchanged_todo, indexed))
+                          (unchanged, indexed))
     return result
 
 

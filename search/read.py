@@ -35,9 +35,7 @@ class Page:
     text: str = ""
     fields: dict[str, Any] = field(default_factory=dict)
     locator: str = ""  # which record of a multi-article file: "" for a whole file, else "#N"
-    # The record's key within its file (its id, else its URL, else its locator; unique in the
-    # file): with the file's real path it makes the article id (extract.article_id).
-    record: str = ""
+    record: str = ""  # its key, unique in the file: with the file's path, the article id
 
 
 @dataclass
@@ -162,20 +160,18 @@ def read_file(path: Path) -> Iterator[Page | Skip]:
 
 
 def _record_key(page: Page, taken: set[str]) -> str:
-    """The record's own id, else its URL, else its place in the file; a key already taken in
-    this file gets the place added, so two records never share one (a CSV whose url column
-    names a section page holds many articles under one URL)."""
+    """The record's own id, else its URL, else its place in the file; a key taken before in the
+    file gets the place added (a CSV whose url column names a section page holds many articles)."""
     record_id, url = page.fields.get("id"), page.fields.get("url")
-    key = f"id:{record_id}" if record_id else f"url:{normal_url(url)}" if url else page.locator
+    key = f"id:{record_id}" if record_id else f"url:{_url_key(url)}" if url else page.locator
     while key in taken:
         key += page.locator
     taken.add(key)
     return key
 
 
-def normal_url(url: str) -> str:
-    """A URL without scheme, "www.", fragment or trailing slash: one spelling per address."""
-    url = url.strip().split("#")[0].rstrip("/")
+def _url_key(url: str) -> str:
+    url = url.strip().split("#")[0].rstrip("/")  # one spelling per address
     return url.removeprefix("https://").removeprefix("http://").removeprefix("www.")
 
 

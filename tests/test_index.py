@@ -269,3 +269,16 @@ def test_a_missing_path_is_an_error_and_nothing_is_written(tmp_path: Path, corpu
     with pytest.raises(SearchError, match=f"^no such file or folder: {missing}$"):
         reindex([corpus, missing], root, workers=1)
     assert not root.exists()
+
+
+def test_an_unreadable_path_is_an_error_and_nothing_is_written(
+    tmp_path: Path, corpus: Path, monkeypatch
+):
+    from search import SearchError
+
+    real_access = os.access  # root reads anything (as in CI containers): the refusal is simulated
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != corpus and real_access(p, mode))
+    root = tmp_path / "index"
+    with pytest.raises(SearchError, match=f"^cannot read {corpus}: permission denied$"):
+        reindex([corpus], root, workers=1)
+    assert not root.exists()
