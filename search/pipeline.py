@@ -89,14 +89,15 @@ def extract_corpus(
 
 
 def _discover(paths: Iterable[Path]) -> tuple[list[Path], list[Skip]]:
-    """Every supported file by its real path (an article's id is made from it), and Skips."""
+    """Every supported file (absolute, as found: reports name the path the user gave, while
+    the article id is made from the real path behind any symbolic link), and Skips."""
     files: list[Path] = []
     skips: list[Skip] = []
     for found in discover(paths):
         if isinstance(found, Skip):
             skips.append(found)
         else:
-            files.append(Path(os.path.realpath(found)))
+            files.append(Path(os.path.abspath(found)))
     return files, skips
 
 

@@ -282,3 +282,16 @@ def test_an_unreadable_path_is_an_error_and_nothing_is_written(
     with pytest.raises(SearchError, match=f"^cannot read {corpus}: permission denied$"):
         reindex([corpus], root, workers=1)
     assert not root.exists()
+
+
+def test_a_file_reached_through_a_symbolic_link_is_one_article(tmp_path: Path):
+    folder = tmp_path / "data" / "tech"
+    folder.mkdir(parents=True)
+    for n in range(2):
+        (folder / f"00{n}.txt").write_text(story("tech", n))
+    (tmp_path / "link").symlink_to(folder, target_is_directory=True)
+    root = tmp_path / "index"
+    assert reindex([tmp_path / "link"], root, workers=1).added == 2
+    again = reindex([folder], root, prune=True, workers=1)
+    assert (again.added, again.unchanged, again.removed, again.skipped) == (0, 2, 0, [])
+    assert count(root) == 2
