@@ -18,15 +18,27 @@ from .query import search
 from .read import Page, Skip, read_file
 from .request import COLLAPSES, SORTS, parse_request
 
-PROJECT = Path(__file__).resolve().parent.parent
-
 
 def default_index() -> Path:
-    """$NEWS_SEARCH_INDEX, else the project's index/ (a checkout), else ./index."""
+    """$NEWS_SEARCH_INDEX, else index/ of the source checkout this runs from (an editable
+    install), else the user's data folder ($XDG_DATA_HOME/news-search/index)."""
     if env := os.environ.get("NEWS_SEARCH_INDEX"):
         return Path(env)
-    base = PROJECT if (PROJECT / "pyproject.toml").exists() else Path.cwd()
-    return base / "index"
+    if checkout := _checkout():
+        return checkout / "index"
+    data = os.environ.get("XDG_DATA_HOME", "")
+    base = Path(data) if os.path.isabs(data) else Path.home() / ".local" / "share"
+    return base / "news-search" / "index"
+
+
+def _checkout() -> Path | None:
+    """The source checkout of news-search this code runs from, if it runs from one."""
+    project = Path(__file__).resolve().parent.parent
+    try:
+        pyproject = (project / "pyproject.toml").read_text(encoding="utf-8")
+    except OSError:  # installed: site-packages holds no pyproject.toml
+        return None
+    return project if 'name = "news-search"' in pyproject else None
 
 
 index_option = click.option(
@@ -34,7 +46,7 @@ index_option = click.option(
     "index_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=default_index,
-    show_default="$NEWS_SEARCH_INDEX or ./index",
+    show_default="$NEWS_SEARCH_INDEX, else index/ of a checkout, else ~/.local/share/news-search",
     help="Index location.",
 )
 
@@ -67,16 +79,8 @@ def reindex_command(paths, index_dir, full, prune, workers, as_json) -> None:
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))
         return
-    rate = report.indexed / report.duration if report.duration else 0.0
-    click.echo(
-        f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
-        f"removed {report.removed}, skipped {len(report.skipped)} "
-        f"in {report.duration:.1f}s ({rate:.0f} articles/s) -> {index_dir}"
-    )
-    for skip in report.skipped:
-        click.echo(f"  skipped {skip.path}: {skip.reason}")
-    stages = ", ".join(f"{k} {v:.1f}s" for k, v in report.stages.items())
-    click.echo(f"  time: {stages}")
+    for line in report.lines(str(index_dir)):
+        click.echo(line)
 
 
 class _progress_bar:
@@ -123,7 +127,7 @@ def extract_command(files, index_dir, as_json) -> None:
 
 def _extract_or_skip(page: Page):
     try:
-        return extract(page, Path(page.path).name)
+        return extract(page)
     except SearchError as error:
         return Skip(page.path + page.locator, str(error))
 

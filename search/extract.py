@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import InvalidRequest
@@ -24,6 +26,8 @@ from .textpage import (
     title_from_prose,
 )
 
+# Bump when ``article_id`` changes: an index of other ids must be rebuilt, never added to.
+ID_SCHEME = "2"
 # Seconds spent per stage in this process; the pipeline reports them per run.
 TIMINGS = {"extraction": 0.0, "entities": 0.0}
 # The longest real articles are ~100k characters. Entities, stories and indexing all grow with
@@ -71,10 +75,8 @@ class Article:
         return data
 
 
-def extract(
-    page: Page, key: str = "", site_repeats: frozenset[str] | set[str] = frozenset()
-) -> Article:
-    """Extract one article from a page; ``key`` names its file stably (path under its root)."""
+def extract(page: Page, site_repeats: frozenset[str] | set[str] = frozenset()) -> Article:
+    """Extract one article from a page (its id: ``article_id`` of its file and record)."""
     started = time.perf_counter()
     if page.kind == "text":
         found = parse_text_page(page.text, site_repeats)
@@ -99,7 +101,7 @@ def extract(
     TIMINGS["extraction"] += parsed - started
     TIMINGS["entities"] += time.perf_counter() - parsed
     return Article(
-        id=article_id(key or page.path, page.locator, fields.get("url", ""), fields.get("id", "")),
+        id=article_id(page.path, page.record),
         path=page.path,
         title=title,
         title_from=title_from,
@@ -126,17 +128,11 @@ class TooLong(InvalidRequest):
     """The text is far longer than any article: a dump, not news."""
 
 
-def article_id(key: str, locator: str = "", url: str = "", record_id: str = "") -> str:
-    """A stable id: from the URL when known, else from the file's key and the record within it."""
-    if url:
-        basis = "url:" + url.strip().rstrip("/").split("#")[0].removeprefix(
-            "https://"
-        ).removeprefix("http://").removeprefix("www.")
-    elif record_id:
-        basis = f"rec:{key}:{record_id}"
-    else:
-        basis = f"file:{key}{locator}"
-    return hashlib.sha1(basis.encode()).hexdigest()[:16]
+def article_id(path: str | Path, record: str = "") -> str:
+    """The id of the article in the file at ``path`` (by its real absolute path, so the same
+    wherever a run starts and however the path is spelled), at ``record`` within it."""
+    basis = f"{os.path.realpath(path)}\n{record}"
+    return hashlib.sha1(basis.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def _record_fields(raw: dict) -> dict:

@@ -15,7 +15,6 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -23,9 +22,9 @@ from whoosh import index as whoosh_index
 from whoosh.index import Index, LockError
 from whoosh.writing import IndexWriter
 
-from . import Unavailable
+from . import InvalidRequest, Unavailable
 from .analysis import save_sentence_params, train_sentences
-from .extract import Article
+from .extract import ID_SCHEME, Article
 from .generations import (
     ReindexRunning,
     StaleIndex,
@@ -36,8 +35,9 @@ from .generations import (
     remove_leftovers,
     switch_to,
 )
-from .pipeline import Extracted, extract_corpus, source_hash
+from .pipeline import Extracted, Item, Unchanged, extract_corpus, source_hash
 from .read import Skip
+from .report import Report
 from .schema import SCHEMA_VERSION, build_schema
 from .stories import STORIES, StoryStore
 from .writing import ParallelWriter
@@ -52,38 +52,13 @@ class WriteFailed(Unavailable):
     """The index could not be written (disk full, permissions); what served before still does."""
 
 
-@dataclass
-class Report:
-    """What a reindex did."""
+class BadPath(InvalidRequest):
+    """A path given to reindex does not exist or cannot be read."""
 
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    skipped: list[Skip] = field(default_factory=list)
-    duplicates: list[Skip] = field(default_factory=list)  # same text as an indexed article
-    duration: float = 0.0
-    stages: dict[str, float] = field(default_factory=dict)
-    generation: str = ""
 
-    @property
-    def indexed(self) -> int:
-        """Articles added or updated in this run."""
-        return self.added + self.updated
-
-    def to_json(self) -> dict:
-        """The report as JSON-ready plain data."""
-        return {
-            "added": self.added,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "removed": self.removed,
-            "duration": round(self.duration, 3),
-            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
-            "duplicates": [{"path": s.path, "reason": s.reason} for s in self.duplicates],
-            "stages": {k: round(v, 3) for k, v in self.stages.items()},
-            "generation": self.generation,
-        }
+class IncompatibleIndex(Unavailable):
+    """The index was written by another version (format or article ids): an incremental run
+    would mix the two, so only a full rebuild may replace it."""
 
 
 def reindex(
@@ -96,15 +71,16 @@ def reindex(
     progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Index the files under ``paths`` into ``root``: incremental upserts or an atomic rebuild."""
+    started = time.perf_counter()
     root = Path(root)
     paths = [Path(p) for p in paths]
-    started = time.perf_counter()
+    _check_paths(paths)  # before the lock: a typo must not create an index folder
     try:
         with reindex_lock(root):
             remove_leftovers(root)
             gen = current_generation(root)
-            if gen is not None and not full and not _readable(root, gen):
-                full = True  # an index from an older version: rebuild it rather than fail
+            if gen is not None and not full:
+                _check_compatible(root, gen)
             if full or gen is None:
                 report = _rebuild(paths, root, workers, progress)
             else:
@@ -118,16 +94,35 @@ def reindex(
     return report
 
 
-def _readable(root: Path, gen: Path) -> bool:
+def _check_paths(paths: list[Path]) -> None:
+    """Every path given must exist and be readable (inside a folder, a bad file is skipped)."""
+    for path in paths:
+        shown = os.fsencode(path).decode("utf-8", "backslashreplace")
+        if not os.path.exists(path):
+            raise BadPath(f"no such file or folder: {shown}")
+        if not os.access(path, os.R_OK | (os.X_OK if os.path.isdir(path) else 0)):
+            raise BadPath(f"cannot read {shown}: permission denied")
+
+
+def _check_compatible(root: Path, gen: Path) -> None:
+    """An incremental run adds to an index of this very format and these article ids, or not
+    at all: rebuilding from this run's paths alone would drop every other article."""
     try:
         open_index(root)
-    except StaleIndex:
-        return False
-    try:
-        version = (gen / VERSION).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return False
-    return version == SCHEMA_VERSION and (gen / STORIES).exists()
+        version = (gen / VERSION).read_text(encoding="utf-8").split()
+    except (StaleIndex, FileNotFoundError):
+        version = []
+    if version != _version() or not (gen / STORIES).exists():
+        raise IncompatibleIndex(
+            f"the index in {root} was written by another version of news-search, with other "
+            "article ids or format; adding to it would mix them, so rebuild it with all the "
+            f"corpus paths: `news-search reindex --full PATH... --index {root}`"
+        )
+
+
+def _version() -> list[str]:
+    """The index format and article id scheme, as written to each generation's VERSION."""
+    return [SCHEMA_VERSION, "ids", ID_SCHEME]
 
 
 def _rebuild(paths, root: Path, workers, progress) -> Report:
@@ -154,7 +149,7 @@ def _build(paths, root: Path, building: Path, final: Path, workers, progress) ->
     with _writer(ix, procs) as writer, _stories(building) as stories:
         seen: dict[str, str] = {}
         for item in _stream(extracted, report):
-            if _first(item.article, seen, report) and _original(item, stories, report):
+            if _first(item, seen, report) and _original(item, stories, report):
                 writer.add_document(**_document(item.article, item.source_hash))
                 _timed(report, "linking", stories.add, item.article.id, item.signature)
                 report.added += 1
@@ -163,7 +158,7 @@ def _build(paths, root: Path, building: Path, final: Path, workers, progress) ->
     report.stages["commit"] = time.perf_counter() - commit_started
     _check_count(ix, report.added)
     _save_side_files(building, root, extracted)
-    (building / VERSION).write_text(SCHEMA_VERSION + "\n", encoding="utf-8")
+    (building / VERSION).write_text(" ".join(_version()) + "\n", encoding="utf-8")
     building.rename(final)
     switch_to(root, final)
     report.generation = final.name
@@ -175,28 +170,24 @@ def _update(paths, root: Path, gen: Path, prune: bool, workers, progress) -> Rep
     known, files = _known(ix)
     report = Report(generation=gen.name)
     # Stories are committed before Whoosh; a run killed in between leaves them out of step,
-    # which the next run repairs: it re-reads the files of articles the stories lack.
+    # which the next run repairs: it extracts again the articles the stories lack.
     with _writer(ix) as writer, _stories(gen) as stories:
         missing = _align(stories, known)
         unchanged_paths, unreadable = _unchanged_files(files)
-        unchanged_paths -= {known[i][0] for i in missing}
         extracted = extract_corpus(
             paths, _load_repeats(root), workers=workers, progress=progress,
-            skip_paths=unchanged_paths,
+            unchanged=unchanged_paths, indexed=known.keys() - missing,
         )  # fmt: skip
         seen: dict[str, str] = {}
         for item in _stream(extracted, report):
+            if isinstance(item, Unchanged):
+                seen[item.id] = item.path
+                report.unchanged += 1
+                continue
             art = item.article
-            if not _first(art, seen, report):
+            if not _first(item, seen, report):
                 continue
             old = known.get(art.id)
-            if old and old[0] != art.path and old[0] in unchanged_paths:
-                # The id is indexed from another file, not re-read: that one stays first, as
-                # in a full rebuild (else the two files would replace each other run by run).
-                report.skipped.append(
-                    Skip(art.path, f"duplicate id {art.id} (first in {old[0]})")
-                )
-                continue
             same = bool(old) and old[1] == art.content_hash()
             if same and art.id not in missing:
                 report.unchanged += 1
@@ -211,7 +202,6 @@ def _update(paths, root: Path, gen: Path, prune: bool, workers, progress) -> Rep
                 writer.delete_by_term("id", art.id)
                 stories.remove(art.id)
                 report.removed += 1
-        report.unchanged += sum(1 for _, (p, _) in known.items() if p in unchanged_paths)
         if prune:
             gone = _prune(writer, known, seen, extracted.scanned, unchanged_paths | unreadable)
             for doc_id in gone:
@@ -279,7 +269,7 @@ def _original(item, stories: StoryStore, report: Report) -> bool:
     first = stories.duplicate_of(item.signature, item.article.id)
     if first is None:
         return True
-    report.duplicates.append(Skip(item.article.path, f"same text as article {first}"))
+    report.duplicates.append(Skip(item.where, f"same text as article {first}"))
     return False
 
 
@@ -297,14 +287,14 @@ def _stream(extracted: Extracted, report: Report) -> Iterator:
             yield item
 
 
-def _first(article: Article, seen: dict[str, str], report: Report) -> bool:
-    """Keep the first article of an id; a later one with the same id is reported, not indexed."""
-    if article.id in seen:
-        report.skipped.append(
-            Skip(article.path, f"duplicate id {article.id} (first in {seen[article.id]})")
-        )
+def _first(item: Item, seen: dict[str, str], report: Report) -> bool:
+    """Keep the first article of an id; a later one with the same id is reported, not indexed
+    (ids are unique per file and record: only a hash collision or a file read twice)."""
+    doc_id = item.article.id
+    if doc_id in seen:
+        report.skipped.append(Skip(item.where, f"duplicate id {doc_id} (first in {seen[doc_id]})"))
         return False
-    seen[article.id] = article.path
+    seen[doc_id] = item.where
     return True
 
 

@@ -9,13 +9,13 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, KeysView
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import SearchError
-from .extract import TIMINGS, Article, extract
-from .read import Page, Skip, decode, discover, read_file
+from .extract import TIMINGS, Article, article_id, extract
+from .read import ONE_ARTICLE, Page, Skip, decode, discover, read_file
 from .stories import Signature, signature
 from .textpage import learn_repeats, page_line_keys
 
@@ -23,8 +23,10 @@ from .textpage import learn_repeats, page_line_keys
 EXTRACTOR_VERSION = "1"
 SAMPLE_CHARS = 3_000_000  # prose kept to train Punkt sentences on the corpus itself
 CHUNK = 16
+WALL = "extraction pass (wall time)"  # the one stage timed as wall time, not summed per process
 
 Progress = Callable[[int, int, int], None]  # (bytes done, bytes total, articles done)
+Known = set[str] | frozenset[str] | KeysView[str]
 
 
 @dataclass
@@ -34,13 +36,22 @@ class Item:
     article: Article
     source_hash: str
     signature: Signature
+    where: str = ""  # its file and record ("path#3"), for the report
+
+
+@dataclass
+class Unchanged:
+    """An indexed article of a file whose bytes are as indexed: counted, not extracted again."""
+
+    id: str
+    path: str
 
 
 @dataclass
 class Extracted:
     """The lazily extracted corpus; ``stages`` and ``sample_texts`` fill in as ``items`` is read."""
 
-    items: Iterator[Item | Skip]
+    items: Iterator[Item | Skip | Unchanged]
     repeats: dict[str, set[str]]
     scanned: set[str]
     stages: dict[str, float] = field(default_factory=dict)
@@ -62,36 +73,51 @@ def extract_corpus(
     *,
     workers: int | None = None,
     progress: Progress | None = None,
-    skip_paths: set[str] | frozenset = frozenset(),
+    unchanged: Known = frozenset(),
+    indexed: Known = frozenset(),
 ) -> Extracted:
-    """Discover the files under ``paths`` and extract their articles, except ``skip_paths``."""
+    """Discover the files under ``paths`` and extract their articles. Of the ``unchanged``
+    files (bytes as indexed), the ``indexed`` articles are counted, not extracted again."""
     files, skips = _discover(paths)
-    todo = [(f, key) for f, key in files if str(f) not in skip_paths]
+    todo, kept = _plan(files, unchanged, indexed)
     workers = max(1, workers or os.cpu_count() or 1)
-    learned = _learn(todo, repeats, workers)
-    result = Extracted(iter(()), learned, {str(f) for f, _ in files})
-    result.items = _items(todo, skips, learned, workers, progress, result)
+    learned = _learn([f for f in todo if str(f) not in unchanged], repeats, workers)
+    result = Extracted(iter(()), learned, {str(f) for f in files})
+    result.items = _items(todo, [*skips, *kept], learned, workers, progress, result,
+                          (unchanged, indexed))
     return result
 
 
-def _discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, str]], list[Skip]]:
-    """Every supported file with its key: its path under the folder it was found in."""
-    files: list[tuple[Path, str]] = []
+def _discover(paths: Iterable[Path]) -> tuple[list[Path], list[Skip]]:
+    """Every supported file (absolute, as found: reports name the path the user gave, while
+    the article id is made from the real path behind any symbolic link), and Skips."""
+    files: list[Path] = []
     skips: list[Skip] = []
-    for root in paths:
-        base = Path(root) if Path(root).is_dir() else Path(root).parent
-        for found in discover([root]):
-            if isinstance(found, Skip):
-                skips.append(found)
-                continue
-            key = os.path.relpath(found, base) if base != found else found.name
-            files.append((Path(os.path.abspath(found)), key))
+    for found in discover(paths):
+        if isinstance(found, Skip):
+            skips.append(found)
+        else:
+            files.append(Path(os.path.abspath(found)))
     return files, skips
 
 
-def _learn(todo, repeats: dict[str, set[str]], workers: int) -> dict[str, set[str]]:
+def _plan(files: list[Path], unchanged: Known, indexed: Known) -> tuple[list[Path], list]:
+    """The files to read, and the articles of unchanged one-article files: these need no
+    reading at all (a file of records is read again, to count its records and retry those
+    that were not indexed: skipped, or copies of an article that may be gone now)."""
+    todo, kept = [], []
+    for path in files:
+        one = path.suffix.lower() in ONE_ARTICLE
+        if str(path) in unchanged and one and (doc_id := article_id(path)) in indexed:
+            kept.append(Unchanged(doc_id, str(path)))
+        else:
+            todo.append(path)
+    return todo, kept
+
+
+def _learn(todo: list[Path], repeats: dict[str, set[str]], workers: int) -> dict[str, set[str]]:
     """Add the lines this run's rendered pages of each site repeat to those learned before."""
-    texts = [f for f, _ in todo if f.suffix.lower() == ".txt"]
+    texts = [f for f in todo if f.suffix.lower() == ".txt"]
     learned = {site: set(keys) for site, keys in repeats.items()}
     if len(texts) < 3:
         return learned
@@ -107,35 +133,38 @@ def _line_keys(path: Path) -> tuple[str, set[str]]:
         return "", set()  # the extraction pass reports the file
 
 
-def _items(todo, skips, learned, workers, progress, result: Extracted) -> Iterator[Item | Skip]:
-    yield from skips
-    total = sum(_size(f) for f, _ in todo)
+def _items(
+    todo, ready, learned, workers, progress, result: Extracted, known: tuple[Known, Known]
+) -> Iterator[Item | Skip | Unchanged]:
+    yield from ready
+    total = sum(_size(f) for f in todo)
     done = articles = 0
     sample = 0
     started = time.perf_counter()
     for outcome, size, file_hash in _map(
-        _extract_pages, _pages(todo, learned, result.stages), workers, result
+        _extract_pages, _pages(todo, learned, result.stages, *known), workers, result
     ):
         done += size
-        if isinstance(outcome, Skip):
+        if isinstance(outcome, (Skip, Unchanged)):
             yield outcome
         else:
             articles += 1
-            article, sig = outcome
+            article, sig, where = outcome
             if sample < SAMPLE_CHARS:
                 result.sample_texts.append(article.body)
                 sample += len(article.body)
-            yield Item(article, file_hash, sig)
+            yield Item(article, file_hash, sig, where)
         if progress:
             progress(done, total, articles)
-    result.stages["wall"] = time.perf_counter() - started
+    result.stages[WALL] = time.perf_counter() - started
 
 
 def _pages(
-    todo, learned, stages: dict[str, float]
-) -> Iterator[tuple[Page | Skip, str, frozenset, int, str]]:
-    """Read each file in this process; extraction of its pages goes to the workers."""
-    for path, key in todo:
+    todo, learned, stages: dict[str, float], unchanged: Known, indexed: Known
+) -> Iterator[tuple[Page | Skip | Unchanged, frozenset, int, str]]:
+    """Read each file in this process; extraction of its pages goes to the workers, except
+    for pages already indexed from these very bytes."""
+    for path in todo:
         started = time.perf_counter()
         try:
             file_hash = source_hash(path)
@@ -144,22 +173,30 @@ def _pages(
             pages, file_hash = [Skip(str(path), f"unreadable: {error.strerror or error}")], ""
         stages["reading"] = stages.get("reading", 0.0) + time.perf_counter() - started
         share = _size(path) // max(1, len(pages))
+        fresh = str(path) not in unchanged
         for page in pages:
             site_keys = frozenset()
-            if isinstance(page, Page) and page.kind == "text":
+            if not fresh and isinstance(page, Page) and (
+                doc_id := article_id(page.path, page.record)
+            ) in indexed:
+                page = Unchanged(doc_id, page.path)
+            elif isinstance(page, Page) and page.kind == "text":
                 site_keys = frozenset(learned.get(page_line_keys(page.text)[0], ()))
-            yield page, key, site_keys, share, file_hash
+            yield page, site_keys, share, file_hash
 
 
-def _extract_pages(job) -> tuple[tuple[Article, Signature] | Skip, int, str, dict[str, float]]:
-    page, key, site_keys, share, file_hash = job
+def _extract_pages(
+    job,
+) -> tuple[tuple[Article, Signature, str] | Skip | Unchanged, int, str, dict[str, float]]:
+    page, site_keys, share, file_hash = job
     before = dict(TIMINGS)
-    if isinstance(page, Skip):
+    if isinstance(page, (Skip, Unchanged)):
         return page, share, file_hash, {}
     try:
-        article = extract(page, key, site_keys)
+        article = extract(page, site_keys)
         started = time.perf_counter()
-        outcome: tuple[Article, Signature] | Skip = (article, signature(article))
+        outcome: tuple[Article, Signature, str] | Skip = (
+            article, signature(article), page.path + page.locator)
         TIMINGS["stories"] = TIMINGS.get("stories", 0.0) + time.perf_counter() - started
     except SearchError as error:
         outcome = Skip(page.path + page.locator, str(error))

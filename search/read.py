@@ -35,6 +35,7 @@ class Page:
     text: str = ""
     fields: dict[str, Any] = field(default_factory=dict)
     locator: str = ""  # which record of a multi-article file: "" for a whole file, else "#N"
+    record: str = ""  # its key, unique in the file: with the file's path, the article id
 
 
 @dataclass
@@ -144,15 +145,34 @@ def read_file(path: Path) -> Iterator[Page | Skip]:
         yield Skip(str(path), f"unsupported file type {path.suffix or '(no extension)'}")
         return
     count = 0
+    keys: set[str] = set()
     try:
         for item in reader(path, text):
             count += 1
+            if isinstance(item, Page) and item.locator:
+                item.record = _record_key(item, keys)
             yield item
     except Exception as exc:  # noqa: BLE001 - bad content must never stop a whole corpus
         yield Skip(str(path), f"unreadable: {type(exc).__name__}: {exc}")
         return
     if not count:
         yield Skip(str(path), "no articles in the file")
+
+
+def _record_key(page: Page, taken: set[str]) -> str:
+    """The record's own id, else its URL, else its place in the file; a key taken before in the
+    file gets the place added (a CSV whose url column names a section page holds many articles)."""
+    record_id, url = page.fields.get("id"), page.fields.get("url")
+    key = f"id:{record_id}" if record_id else f"url:{_url_key(url)}" if url else page.locator
+    while key in taken:
+        key += page.locator
+    taken.add(key)
+    return key
+
+
+def _url_key(url: str) -> str:
+    url = url.strip().split("#")[0].rstrip("/")  # one spelling per address
+    return url.removeprefix("https://").removeprefix("http://").removeprefix("www.")
 
 
 def _read_text(path: Path, text: str) -> Iterator[Page | Skip]:

@@ -1,6 +1,7 @@
 """The command line: every command has help, and the commands work on a real index."""
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,8 @@ def test_reindex_search_stats(tmp_path: Path):
     index = str(tmp_path / "index")
     out = runner.invoke(cli, ["reindex", str(SEEDS), "--index", index, "--workers", "1"])
     assert out.exit_code == 0, out.output
-    assert out.output.startswith("added 2, updated 0, unchanged 0, removed 0, skipped 0")
+    assert out.output.startswith(
+        "2 records read: 2 added, 0 updated, 0 unchanged, 0 duplicates, 0 skipped\n")
     found = runner.invoke(cli, ["search", "syria turkey", "--index", index, "--json"])
     assert found.exit_code == 0, found.output
     data = json.loads(found.output)
@@ -59,3 +61,52 @@ def test_extract_json_lines():
 def test_errors_are_clear(tmp_path: Path):
     result = CliRunner().invoke(cli, ["search", "x", "--index", str(tmp_path / "none")])
     assert result.exit_code == 1 and "no index in" in result.output
+
+
+def test_one_id_in_extract_the_index_and_the_api(tmp_path: Path, monkeypatch):
+    """`news-search extract`, the index and /api/articles/<id> agree on every article's id."""
+    from web import create_app
+
+    folder = tmp_path / "corpus" / "sub"
+    folder.mkdir(parents=True)
+    shutil.copy(SEEDS / "001_a8f4b624b86a572f.txt", folder / "clean.txt")
+    records = [{"title": "Harbour works", "text": "The harbour reopened on Monday.", "id": "9"},
+               {"title": "Rail strike", "text": "Trains stopped on Friday.",
+                "url": "https://rail.example/strike"}]
+    (folder / "wire.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    index = tmp_path / "index"
+    runner = CliRunner()
+    out = runner.invoke(cli, ["reindex", str(tmp_path / "corpus"), "--index", str(index)])
+    assert out.exit_code == 0, out.output
+    monkeypatch.chdir(folder)  # relative paths from another folder than the reindex's
+    shown = runner.invoke(cli, ["extract", "clean.txt", "wire.jsonl", "--json"])
+    extracted = [json.loads(line)["id"] for line in shown.output.splitlines()]
+    client = create_app({"TESTING": True, "INDEX": index}).test_client()
+    found = client.get("/api/search?collapse=none&per_page=10").get_json()["results"]
+    assert sorted(extracted) == sorted(hit["id"] for hit in found)
+    for article_id in extracted:
+        assert client.get(f"/api/articles/{article_id}").get_json()["id"] == article_id
+
+
+def test_reindex_of_a_missing_path_fails_and_writes_nothing(tmp_path: Path):
+    index = tmp_path / "index"
+    missing = tmp_path / "no" / "such" / "folder"
+    result = CliRunner().invoke(cli, ["reindex", str(SEEDS), str(missing), "--index", str(index)])
+    assert result.exit_code == 1
+    assert result.output == f"Error: no such file or folder: {missing}\n"
+    assert not index.exists()
+
+
+def test_serve_refuses_a_missing_index_that_is_not_the_default(tmp_path: Path, monkeypatch):
+    """A typo in --index must not become a new index of the sample articles."""
+    import waitress
+
+    served = []
+    monkeypatch.setattr(waitress, "serve", lambda app, **options: served.append(options))
+    monkeypatch.setenv("NEWS_SEARCH_INDEX", str(tmp_path / "default"))
+    typo = tmp_path / "typo" / "index"
+    result = CliRunner().invoke(cli, ["serve", "--index", str(typo), "--port", "0"])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: no index in {typo}: build it with `news-search reindex PATH --index {typo}`\n")
+    assert served == [] and not (tmp_path / "typo").exists()

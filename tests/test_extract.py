@@ -1,5 +1,6 @@
 """Extraction of the seed pages and of records: title, date, body without boilerplate, entities."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ CLEAN = SEEDS / "001_a8f4b624b86a572f.txt"
 
 def seed(path: Path):
     [page] = list(read_file(path))
-    return extract(page, path.name)
+    return extract(page)
 
 
 def test_scraped_page_metadata():
@@ -71,23 +72,23 @@ def test_record_clutter_and_wire_dateline_removed():
         "body": "WASHINGTON (Reuters) — The council voted on Tuesday to approve the plan.\n\n"
                 "Advertisement\n\nRead more: Another story entirely\n\nThe vote was 7-2.",
     })
-    art = extract(page, "x.json")
+    art = extract(page)
     assert art.body == "The council voted on Tuesday to approve the plan.\n\nThe vote was 7-2."
     assert art.dateline_place == "Washington"
     assert art.source == "example.com"  # from the URL when the record names no outlet
 
 
-def test_ids_are_stable_and_prefer_the_url():
+def test_ids_are_stable_and_name_the_file_and_the_record():
     assert article_id("a.txt") == article_id("a.txt") != article_id("b.txt")
-    assert article_id("a.csv", "#1", url="https://www.x.org/n/") == article_id(
-        "b.csv", "#9", url="http://x.org/n")
-    assert article_id("a.csv", record_id="7") != article_id("a.csv", record_id="8")
+    assert article_id("a.csv", "#1") != article_id("a.csv", "#2") != article_id("b.csv", "#2")
+    # One URL in two files: two articles (a copy of the same text is a duplicate at indexing).
+    assert article_id("a.csv", "url:x.org/n") != article_id("b.csv", "url:x.org/n")
 
 
 def test_page_with_only_boilerplate_is_an_error():
     page = Page("menu.txt", "text", text="Home\n  • News\n  • Sport\nAbout Us\n")
     with pytest.raises(EmptyArticle):
-        extract(page, "menu.txt")
+        extract(page)
 
 
 def test_site_repeats_remove_a_ticker_that_reads_like_prose():
@@ -118,19 +119,19 @@ def record(**fields) -> Page:
 
 def test_a_record_without_a_headline_takes_its_title_from_the_url_slug():
     art = extract(record(url="https://news.example/2017/02/trump-signs-order", body=(
-        "The president signed an order on Friday. Aides watched.")), "x.jsonl")  # fmt: skip
+        "The president signed an order on Friday. Aides watched.")))  # fmt: skip
     assert (art.title, art.title_from) == ("Trump signs order", "url")
 
 
 def test_a_record_without_a_headline_or_a_slug_takes_its_first_sentence():
     art = extract(record(url="https://news.example/?p=12", body=(
-        "The president signed an order on Friday. Aides watched.")), "x.jsonl")  # fmt: skip
+        "The president signed an order on Friday. Aides watched.")))  # fmt: skip
     assert (art.title, art.title_from) == ("The president signed an order on Friday.", "text")
 
 
 def test_a_headline_is_not_marked():
     art = extract(record(title="Order signed", url="https://news.example/a/b-c-d",
-                         body="The president signed an order."), "x.jsonl")  # fmt: skip
+                         body="The president signed an order."))  # fmt: skip
     assert (art.title, art.title_from) == ("Order signed", "")
     assert seed(SCRAPED).title_from == ""
 
@@ -141,7 +142,7 @@ def test_a_text_page_without_a_headline_is_marked_and_one_with_a_headline_line_i
         "Ad sales boost Time Warner profit\n\n"
         "Quarterly profits at US media giant TimeWarner jumped 76% to $1.13bn.\n\n"
         "The firm, which is now one of the biggest investors in Google, benefited."))  # fmt: skip
-    art = extract(bbc, "001.txt")
+    art = extract(bbc)
     assert (art.title, art.title_from) == ("Ad sales boost Time Warner profit", "")
 
 
@@ -165,3 +166,38 @@ def test_a_text_page_without_a_headline_is_marked_and_one_with_a_headline_line_i
 )  # fmt: skip
 def test_title_from_url(url: str, title: str):
     assert title_from_url(url) == title
+
+
+def test_an_id_names_the_real_file_and_the_record(tmp_path: Path, monkeypatch):
+    """The same file reached by any path has one id; equal names in two folders do not."""
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "001.txt").write_text("x")
+    (tmp_path / "link").symlink_to(tmp_path / "a", target_is_directory=True)
+    monkeypatch.chdir(tmp_path / "b")
+    one = article_id(tmp_path / "a" / "001.txt")
+    assert article_id("../a/001.txt") == article_id(tmp_path / "link" / "001.txt") == one
+    assert article_id("001.txt") == article_id(tmp_path / "b" / "001.txt") != one
+    assert article_id(tmp_path / "a" / "001.txt", "#2") not in (one, article_id("001.txt", "#2"))
+
+
+def test_records_keep_their_ids_in_any_order_and_records_sharing_a_key_are_told_apart(
+    tmp_path: Path,
+):
+    """A record's id comes from its own id, else its URL, else its place in the file."""
+    rows = [{"id": "7", "title": "A", "text": "Seven.", "url": "https://x.org/a"},
+            {"title": "B", "text": "Bee.", "url": "https://x.org/same"},
+            {"title": "C", "text": "Sea.", "url": "http://www.x.org/same/"},
+            {"title": "D", "text": "Dee."}]
+    path = tmp_path / "r.jsonl"
+
+    def ids(records):
+        path.write_text("".join(json.dumps(r) + "\n" for r in records))
+        return {p.fields["title"]: extract(p).id for p in read_file(path)}
+
+    first = ids(rows)
+    assert len(set(first.values())) == 4  # B and C share a URL: two articles all the same
+    moved = ids([{"title": "new", "text": "New."}, rows[0], rows[1], rows[2], rows[3]])
+    assert {k: moved[k] for k in "AB"} == {k: first[k] for k in "AB"}
+    # The second record of a URL, and a record without id or URL, are known by their line.
+    assert moved["C"] != first["C"] and moved["D"] != first["D"]

@@ -1,5 +1,6 @@
 """Reindexing: full and incremental, pruning, the lock and bad files (kills: test_faults.py)."""
 
+import csv
 import json
 import os
 import shutil
@@ -170,3 +171,127 @@ def test_a_writing_process_that_dies_fails_the_rebuild_and_the_old_index_serves(
         reindex([corpus], root, full=True, workers=2)
     assert current_generation(root) == serving and count(root) == 2
     assert [p.name for p in root.iterdir() if p.name.startswith("gen-")] == [serving.name]
+
+
+# Article ids: one per file and record, wherever a run starts (search/extract.py article_id)
+
+
+def story(topic: str, n: int) -> str:
+    """A plain text article (headline, then prose) unlike every other topic and number."""
+    return (f"{topic.title()} desk report {n} on the quarterly figures\n\n"
+            f"The {topic} desk published its report number {n} on Tuesday, saying the "
+            f"{topic} figures for quarter {n} were better than forecast.\n\n"
+            f"Analysts covering {topic} expect report {n + 1} in the autumn.\n")
+
+
+def ids_by_path(root: Path) -> dict[str, str]:
+    with open_index(root).searcher() as searcher:
+        return {f["path"]: f["id"] for f in searcher.all_stored_fields()}
+
+
+def test_folders_indexed_in_separate_runs_keep_every_article(tmp_path: Path, monkeypatch):
+    """Same file names in two folders, one run each (ids once came from the name under the
+    folder given, so the second folder's files were skipped as duplicate ids)."""
+    corpus = tmp_path / "data" / "corpus"
+    for topic in ("tech", "business"):
+        (corpus / topic).mkdir(parents=True)
+        for n in range(2):
+            (corpus / topic / f"00{n}.txt").write_text(story(topic, n))
+    root = tmp_path / "index"
+    assert reindex([corpus / "tech"], root, workers=1).added == 2
+    second = reindex([corpus / "business"], root, workers=1)
+    assert (second.added, second.unchanged, second.skipped) == (2, 0, [])  # tech not counted
+    ids = ids_by_path(root)
+    assert len(ids) == len(set(ids.values())) == 4
+    again = reindex([corpus / "tech", corpus / "business"], root, workers=1)
+    assert (again.added, again.updated, again.unchanged, again.skipped) == (0, 0, 4, [])
+    monkeypatch.chdir(corpus)  # relative paths, another starting folder: the same ids
+    assert reindex(["tech", "business"], root, full=True, workers=1).added == 4
+    assert ids_by_path(root) == ids
+    assert reindex([tmp_path / "data"], root, full=True, workers=1).added == 4
+    assert ids_by_path(root) == ids
+
+
+def test_records_sharing_a_url_are_two_articles_and_a_copy_is_a_duplicate(tmp_path: Path):
+    """A CSV whose url column is a section page: different texts are different articles."""
+    section = "https://news.example/world"
+    rows = [["title", "url", "text"],
+            ["Floods", section, story("floods", 1)], ["Budget", section, story("budget", 2)],
+            ["Floods", section, story("floods", 1)]]  # the same text again: a real duplicate
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    with open(corpus / "world.csv", "w", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    (corpus / "other.jsonl").write_text(json.dumps(
+        {"title": "Harbour", "url": section + "/", "text": story("harbour", 3)}) + "\n")
+    root = tmp_path / "index"
+    report = reindex([corpus], root, workers=1)
+    assert (report.added, report.skipped) == (3, [])
+    assert [(Path(d.path).name, d.reason.split(" ")[0]) for d in report.duplicates] == [
+        ("world.csv#3", "same")]
+    with open_index(root).searcher() as searcher:
+        assert len({f["id"] for f in searcher.all_stored_fields()}) == 3
+    again = reindex([corpus], root, workers=1)
+    assert (again.added, again.updated, again.unchanged, len(again.duplicates)) == (0, 0, 3, 1)
+
+
+def test_an_incremental_run_into_an_index_with_the_old_ids_is_refused(
+    tmp_path: Path, corpus: Path
+):
+    """Ids were once the path under the folder given: mixing schemes would lose articles."""
+    from search import SearchError
+    from search.query import search
+    from search.request import parse_request
+    from search.schema import SCHEMA_VERSION
+
+    root = tmp_path / "index"
+    reindex([corpus], root, workers=1)
+    gen = current_generation(root)
+    (gen / "VERSION").write_text(SCHEMA_VERSION + "\n")  # what versions before per-file ids wrote
+    before = {p: p.stat().st_mtime_ns for p in root.rglob("*") if p.name != "reindex.lock"}
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "a.txt").write_text(story("other", 1))
+    with pytest.raises(SearchError, match=r"news-search reindex --full PATH\.\.\."):
+        reindex([other], root, workers=1)
+    after = {p: p.stat().st_mtime_ns for p in root.rglob("*") if p.name != "reindex.lock"}
+    assert after == before and current_generation(root) == gen  # nothing written
+    assert search(root, parse_request({"q": "harbour"}))["total"] == 3  # it still serves
+    assert reindex([corpus, other], root, full=True, workers=1).added == 6
+    assert reindex([other], root, workers=1).unchanged == 1
+
+
+def test_a_missing_path_is_an_error_and_nothing_is_written(tmp_path: Path, corpus: Path):
+    from search import SearchError
+
+    root = tmp_path / "index"
+    missing = tmp_path / "no" / "such" / "folder"
+    with pytest.raises(SearchError, match=f"^no such file or folder: {missing}$"):
+        reindex([corpus, missing], root, workers=1)
+    assert not root.exists()
+
+
+def test_an_unreadable_path_is_an_error_and_nothing_is_written(
+    tmp_path: Path, corpus: Path, monkeypatch
+):
+    from search import SearchError
+
+    real_access = os.access  # root reads anything (as in CI containers): the refusal is simulated
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != corpus and real_access(p, mode))
+    root = tmp_path / "index"
+    with pytest.raises(SearchError, match=f"^cannot read {corpus}: permission denied$"):
+        reindex([corpus], root, workers=1)
+    assert not root.exists()
+
+
+def test_a_file_reached_through_a_symbolic_link_is_one_article(tmp_path: Path):
+    folder = tmp_path / "data" / "tech"
+    folder.mkdir(parents=True)
+    for n in range(2):
+        (folder / f"00{n}.txt").write_text(story("tech", n))
+    (tmp_path / "link").symlink_to(folder, target_is_directory=True)
+    root = tmp_path / "index"
+    assert reindex([tmp_path / "link"], root, workers=1).added == 2
+    again = reindex([folder], root, prune=True, workers=1)
+    assert (again.added, again.unchanged, again.removed, again.skipped) == (0, 2, 0, [])
+    assert count(root) == 2

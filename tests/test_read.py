@@ -258,11 +258,13 @@ def test_json_list_numbers_records_and_skips_bad_ones(tmp_path: Path) -> None:
              {"title": "D"}, {"headline": "E", "content": "Text E"}]
     path = write(tmp_path, "list.json", json.dumps(items))
     assert read(path) == [
-        Page(str(path), "record", fields={"title": "A", "body": "Text A"}, locator="#1"),
+        Page(str(path), "record", fields={"title": "A", "body": "Text A"}, locator="#1",
+             record="#1"),  # no id, no URL: its place names it
         Skip(f"{path}#2", "not a JSON object but a list"),
         Skip(f"{path}#3", "empty text"),
         Skip(f"{path}#4", "no text field"),
-        Page(str(path), "record", fields={"title": "E", "body": "Text E"}, locator="#5"),
+        Page(str(path), "record", fields={"title": "E", "body": "Text E"}, locator="#5",
+             record="#5"),
     ]
 
 
@@ -285,7 +287,7 @@ def test_jsonl_bad_line_is_skipped_alone(tmp_path: Path) -> None:
     out = read(path)
     assert [type(o).__name__ for o in out] == ["Page", "Skip", "Page", "Skip"]
     assert out[0] == Page(str(path), "record", fields={"title": "A", "body": "Text A"},
-                          locator="#1")
+                          locator="#1", record="#1")
     assert out[1].path == f"{path}#2" and out[1].reason.startswith("invalid JSON: ")
     assert out[2].locator == "#4" and out[2].fields["title"] == "C"
     assert out[3] == Skip(f"{path}#5", "not a JSON object but a int")

@@ -8,6 +8,7 @@ import json
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 import waitress
@@ -100,15 +101,17 @@ def test_concurrent_requests_get_consistent_answers(live_server):
     }
 
 
-def test_serve_indexes_the_seeds_on_first_run(tmp_path, monkeypatch):
+def test_serve_indexes_the_seeds_on_first_run_at_the_default_location(tmp_path, monkeypatch):
+    """Only there: a missing index elsewhere is an error (tests/test_cli.py)."""
     served = {}
 
     def fake_serve(app, **options):  # the real one blocks forever
-        served.update(options, index=app.config["INDEX"])
+        served.update(options, index=Path(app.config["INDEX"]))
 
     monkeypatch.setattr(waitress, "serve", fake_serve)
     root = tmp_path / "index"
-    args = ["serve", "--index", str(root), "--port", "8123", "--threads", "2"]
+    monkeypatch.setenv("NEWS_SEARCH_INDEX", str(root))
+    args = ["serve", "--port", "8123", "--threads", "2"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert f"no index in {root}: indexed 2 seed articles" in result.output

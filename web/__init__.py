@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,7 @@ from flask import Flask
 
 from search.cli import default_index
 
-PROJECT = Path(__file__).resolve().parent.parent
+SEEDS_PACKAGE = "news_search_seeds"  # the repo's seeds/ folder, installed (pyproject.toml)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -18,7 +20,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(
         INDEX=default_index(),
-        SEEDS=PROJECT / "seeds",
+        SEEDS=seeds_folder(),
     )
     app.config.from_prefixed_env("NEWS_SEARCH")
     if config is not None:
@@ -35,3 +37,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(exports.bp)
     return app
+
+
+def seeds_folder() -> Path | None:
+    """The folder of the sample articles, found through the installed package, or None."""
+    spec = find_spec(SEEDS_PACKAGE)
+    # A namespace package (seeds/ holds no __init__.py, so that reindexing it reports nothing):
+    # importlib.resources.files() fails on one installed editable by setuptools (Python 3.11),
+    # whose search path also holds a placeholder entry, so take its first real folder.
+    found = spec.submodule_search_locations if spec else None
+    return next((Path(p) for p in found or () if os.path.isdir(p)), None)
