@@ -6,7 +6,6 @@ escapes this module (results are lazy and die with their searcher).
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,12 +17,12 @@ from whoosh.query import AndNot, Every, MultiTerm, NullQuery, Or, Phrase, Query,
 from whoosh.searching import Searcher
 
 from . import SearchError
-from .analysis import normalize
 from .facets import SMALL, FacetTable, date_buckets, facet_counts
 from .generations import NoIndex, current_generation, open_index
 from .highlight import highlight_text, query_terms, snippet
 from .ranking import Scored, TermArrays, rankable, word_of
 from .request import FACET_PARAMS, BadParameter, SearchRequest, parse_request
+from .spelling import suggest
 from .stories import StoryTable
 from .syntax import parse_query
 
@@ -41,10 +40,6 @@ __all__ = [
     "search",
 ]
 
-SUGGEST_BELOW = 3
-SUGGEST_WORDS = 20  # distinct words a suggestion looks at: 1000 unknown ones took seconds
-CORRECTIONS = ((1, 0), (2, 1))  # (edits, letters that must match at the start), tried in turn
-LETTERS = r"[^\W\d_]+"  # only words are corrected, not numbers or punctuation
 MORE = 20  # collapsed articles listed under a hit, "and N more"
 RELATED = 8
 RELATED_TERMS = 12
@@ -104,7 +99,7 @@ def search(root: str | Path, request: SearchRequest, *, snippets: bool = True) -
             for n, score in ranked
         ],
         "facets": _facets(view.facets, matched, sets, request),
-        "suggestion": _suggest(view.searcher, request, len(hits)),
+        "suggestion": suggest(view.searcher, request.q, len(hits)),
     }
 
 
@@ -437,48 +432,6 @@ def _facets(table: FacetTable, matched, sets: dict, request: SearchRequest) -> d
     docs, mask = others("date")
     out["date"], out["date_unit"] = date_buckets(table, docs, mask)
     return out
-
-
-def _suggest(searcher: Searcher, request: SearchRequest, total: int) -> str | None:
-    """A corrected query from the index's own words, when the query finds little."""
-    if total >= SUGGEST_BELOW or not request.q.strip():
-        return None
-    fixes: dict[str, str | None] = {}  # each distinct word looked up once
-    changed, words = False, []
-    for word in request.q.split():
-        plain = normalize(word.strip('"()'), False)
-        if ":" not in word and re.fullmatch(LETTERS, plain) and not _known(searcher, plain):
-            if plain not in fixes and len(fixes) < SUGGEST_WORDS:
-                fixes[plain] = _correction(searcher, plain)
-            if fixes.get(plain):
-                words.append(fixes[plain])
-                changed = True
-                continue
-        words.append(word)
-    return " ".join(words) if changed else None
-
-
-def _correction(searcher: Searcher, word: str) -> str | None:
-    """The most frequent indexed word one edit from ``word``; failing that, two edits with the
-    same first letter. Closest first, and cheap: Whoosh's corrector ranks every word within
-    two edits by frequency alone, and over several segments (a rebuild writes two) compares
-    ``word`` with every word of the field: 0.6-1 s at 100k articles, against 40-200 ms here."""
-    reader = searcher.reader()
-    for edits, prefix in CORRECTIONS:
-        near: set[str] = set()
-        for segment, _ in reader.leaf_readers():  # each segment's words as an automaton
-            near.update(segment.terms_within("spell", word, edits, prefix=prefix))
-        near.discard(word)
-        if near:
-            return max(near, key=lambda w: (reader.frequency("spell", w), w))
-    return None
-
-
-def _known(searcher: Searcher, word: str) -> bool:
-    """A word of the index: in a title or lead (the spelling field), or anywhere in a body."""
-    if searcher.doc_frequency("spell", word) > 0:
-        return True
-    return searcher.doc_frequency("body", normalize(word)) > 0
 
 
 def _open(root: Path) -> _Open:
