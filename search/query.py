@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
 
 from whoosh import collectors
-from whoosh.query import AndNot, Every, MultiTerm, NullQuery, Or, Phrase, Query, Term
+from whoosh.query import AndNot, Every, MultiTerm, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher
 
-from . import SearchError
+from . import SearchError, notices
+from .coverage import coverage, with_every_word, word_groups
 from .facets import SMALL, FacetTable, date_buckets, facet_counts
+from .filters import resolve_filters
 from .generations import NoIndex, current_generation, open_index
 from .highlight import highlight_text, query_terms, snippet
-from .ranking import Scored, TermArrays, rankable, word_of
+from .ranking import Scored, TermArrays, rankable
 from .request import FACET_PARAMS, BadParameter, SearchRequest, parse_request
 from .spelling import suggest
 from .stories import StoryTable
@@ -70,6 +72,19 @@ class _Open:
     terms: TermArrays
 
 
+@dataclass
+class _Matched:
+    """What a request matches, and what it was taken to mean."""
+
+    query: Query
+    scored: Scored | list | None  # scores of every match (None: nothing to rank by)
+    matched: set[int] | frozenset[int] | None  # what the query matches (None: everything)
+    sets: dict  # each ticked filter's documents
+    request: SearchRequest  # with its ticked filters as the index holds them
+    typed: dict  # the query's words and phrases as typed
+    notices: list[dict]
+
+
 def search(root: str | Path, request: SearchRequest, *, snippets: bool = True) -> dict:
     """Run a search request: one page of ranked results, exact totals, facets and a suggestion.
 
@@ -77,20 +92,28 @@ def search(root: str | Path, request: SearchRequest, *, snippets: bool = True) -
     over once collapsed: stories (``collapse="story"``) or distinct texts (``"none"``).
     """
     view = _open(Path(root))
-    query, scored, matched, sets = _match(view, request)
+    found = _match(view, request)
+    query, scored, matched, sets, request = (
+        found.query, found.scored, found.matched, found.sets, found.request
+    )
     hits = _combine(matched, sets.values(), view.facets)
     key = view.stories.key(request.collapse)
     groups = len({key[d] for d in hits})
     ranked = _rank(view, query, scored, hits, request, key)
     terms = query_terms(query)
+    pages = max(1, -(-groups // request.per_page))
+    past_end = bool(groups) and request.page > pages
+    if past_end:
+        found.notices.append(notices.past_end(request.page, pages))
     return {
         "query": request.q,
         "total": len(hits),
+        **coverage(view.searcher, found.query, found.scored, hits, found.typed),
         "total_results": groups,
         "collapse": request.collapse,
         "page": request.page,
         "per_page": request.per_page,
-        "pages": max(1, -(-groups // request.per_page)),
+        "pages": pages,
         "sort": request.sort,
         "sorted_by": _applied_sort(request, query),
         "filters": request.describe(),
@@ -100,13 +123,16 @@ def search(root: str | Path, request: SearchRequest, *, snippets: bool = True) -
         ],
         "facets": _facets(view.facets, matched, sets, request),
         "suggestion": suggest(view.searcher, request.q, len(hits)),
+        "notices": found.notices,
+        "past_end": past_end,
     }
 
 
 def iter_results(root: str | Path, request: SearchRequest) -> Iterator[dict]:
     """Every matching article (no paging, no collapsing, no snippets), for exports."""
     view = _open(Path(root))
-    query, scored, matched, sets = _match(view, request)
+    found = _match(view, request)
+    query, scored, matched, sets = found.query, found.scored, found.matched, found.sets
     hits = _combine(matched, sets.values(), view.facets)
     everything = SearchRequest(sort=request.sort, per_page=max(1, len(hits)), page=1, q=request.q)
     for docnum, score in _rank(view, query, scored, hits, everything, None):
@@ -174,14 +200,16 @@ def related(root: str | Path, article_id: str, limit: int = RELATED) -> list[dic
     ]
 
 
-def _match(view: _Open, request: SearchRequest):
+def _match(view: _Open, request: SearchRequest) -> _Matched:
     """The query, its matches scored best first, the documents it matches (None: all) and each
     filter's documents. Matching and scoring are one pass (a phrase is costly to match).
 
     Filters typed into the query (``person:guler``, ``-source:x``) are part of what it
     matches; the ticked filters are kept apart, so each facet can be counted without its own.
+    Both are read by the same rule (``filters.resolve``).
     """
     parsed = parse_query(request.q, view.searcher)
+    said = [notices.syntax(parsed.fallback, request.q)] if parsed.fallback is not None else []
     query = _bounded(parsed.query, view.searcher)
     matched = scored = None
     if (leaves := rankable(query, view.searcher.schema)) is not None:
@@ -190,18 +218,17 @@ def _match(view: _Open, request: SearchRequest):
     elif not isinstance(query, Every):
         scored = _scored(view.searcher, query, None)
         matched = {docnum for docnum, _ in scored}
-    for name, values in parsed.filters.items():
+    for name, values in resolve_filters(view.facets, parsed.filters, said).items():
         docs = view.facets.matching(FACET_PARAMS[name], values)
         matched = docs if matched is None else matched & docs
-    for name, values in parsed.excluded.items():
+    for name, values in resolve_filters(view.facets, parsed.excluded, said).items():
         docs = view.facets.matching(FACET_PARAMS[name], values)
         matched = (view.facets.live() if matched is None else matched) - docs
-    sets = {
-        name: view.facets.matching(FACET_PARAMS[name], values)
-        for name, values in request.filters().items()
-    }
+    chosen = resolve_filters(view.facets, request.filters(), said)
+    sets = {name: view.facets.matching(FACET_PARAMS[name], v) for name, v in chosen.items()}
     sets["date"] = view.facets.in_dates(request.date_from, request.date_to)
-    return query, scored, matched, sets
+    request = replace(request, **chosen)
+    return _Matched(query, scored, matched, sets, request, parsed.typed, said)
 
 
 def _bounded(query: Query, searcher: Searcher) -> Query:
@@ -262,18 +289,10 @@ def _rank(view: _Open, query: Query, scored, hits: set[int], request: SearchRequ
 def _tiers(searcher: Searcher, query: Query, hits: set[int], key) -> list[set[int]]:
     """Matches holding every word of the query, then the rest: all words first, partial
     matches still found (a story with one all-words article ranks in the first tier)."""
-    base = query.a if isinstance(query, AndNot) else query
-    if not isinstance(base, Or):
+    words = word_groups(query)
+    if not isinstance(query.a if isinstance(query, AndNot) else query, Or) or len(words) < 2:
         return [hits]
-    # The parser flattens "a b" over title, lead and body into one OR: regroup it by word.
-    words: dict = {}
-    for sub in base.subqueries:
-        words.setdefault(_word_of(sub), []).append(sub)
-    if len(words) < 2:
-        return [hits]
-    first = set(hits)
-    for variants in words.values():
-        first &= _docs_of(searcher, variants)
+    first = with_every_word(searcher, words, hits)
     if not first or first == hits:
         return [hits]
     if key is None:
@@ -317,25 +336,6 @@ def _one_per_key(items, key, limit: int, seen: set) -> list:
         if len(out) >= limit:
             break
     return out
-
-
-def _docs_of(searcher: Searcher, queries: list[Query]) -> set[int]:
-    """Documents matching any of ``queries``: terms straight from their postings (cheaper than
-    a matcher tree), anything else through Whoosh."""
-    reader = searcher.reader()
-    docs: set[int] = set()
-    for query in queries:
-        if isinstance(query, Term):
-            if (query.fieldname, query.text) in reader:
-                docs.update(reader.postings(query.fieldname, query.text).all_ids())
-        else:
-            docs.update(searcher.docs_for_query(query))
-    return docs
-
-
-def _word_of(query: Query):
-    """What a part of a parsed query looks for, whatever the field: a word or a phrase."""
-    return word_of(query) if isinstance(query, Term | Phrase) else repr(query)
 
 
 def _applied_sort(request: SearchRequest, query: Query) -> str:
