@@ -104,7 +104,7 @@ def parse_query(text: str, searcher: Searcher) -> Parsed:
         positive, fallback = _plain(masked.restore(rest), searcher.schema), ""
     else:
         positive, fallback = _parse(masked.restore(rest), searcher.schema)
-    positive = _without_stop_words(positive, rest, masked)
+    positive = _without_stop_words(positive, rest)
     if fallback is not None:
         fallback = _words_searched(masked.restore(rest), positive)
     words_out = _parse(" ".join(negated), searcher.schema)[0] if negated else NullQuery
@@ -124,7 +124,8 @@ def parse_query(text: str, searcher: Searcher) -> Parsed:
 
 def _mask(text: str) -> _Masked:
     """``text`` with each quoted span as a hole; an unpaired quote is dropped and noted."""
-    text = text.translate(SMART_QUOTES)
+    # Words inside quotes count towards the bound too (a pasted essay of quotes).
+    text = " ".join(text.translate(SMART_QUOTES).split()[:MAX_TERMS])
     spans: list[str] = []
 
     def hole(match: re.Match) -> str:
@@ -176,7 +177,7 @@ def _plain(text: str, schema) -> Query:
     return _parser(schema).parse(" ".join(words).lower())
 
 
-def _without_stop_words(query: Query, rest: str, masked: _Masked) -> Query:
+def _without_stop_words(query: Query, rest: str) -> Query:
     """``query`` without the stop words of a longer plain query ("trump and putin").
 
     Kept: stop words inside phrases, a capitalised one after the first word ("Theresa May
@@ -186,13 +187,13 @@ def _without_stop_words(query: Query, rest: str, masked: _Masked) -> Query:
     drop: set[str] = set()
     keep: set[str] = set()
     operators: set[str] = set()
-    words = [m.group(0) for m in WORD.finditer(rest)]
-    for n, word in enumerate(words):
+    for n, match in enumerate(WORD.finditer(rest)):
+        word = match.group(0)
         if word in OPERATORS:
             operators.add(index_term(word))
         elif is_stop(word):
             named = n > 0 and word[:1].isupper()
-            given = re.search(rf"\w:{re.escape(word)}(?!\w)", masked.restore(rest)) is not None
+            given = rest[match.start() - 1 : match.start()] == ":"  # title:who
             (keep if named or given else drop).add(index_term(word))
     query = _prune(query, operators)
     pruned = _prune(query, drop - keep)

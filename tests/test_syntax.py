@@ -105,6 +105,12 @@ def test_a_query_of_common_words_searches_them(root: Path, q: str, expected: set
     assert all("<mark>" in r["title_html"] + r["snippet"] for r in data["results"])
 
 
+def test_a_stop_word_given_a_field_counts(root: Path):
+    data = run(root, q="title:the brexit")
+    assert data["words"] == ["the", "brexit"]
+    assert (data["matched_all"], data["matched_some"]) == (2, 4)  # six titles hold "the"
+
+
 def test_a_capitalised_stop_word_after_the_first_word_counts(root: Path):
     data = run(root, q="Theresa May brexit")
     assert data["words"] == ["theresa", "may", "brexit"]
