@@ -206,7 +206,8 @@ def _match(view: _Open, request: SearchRequest) -> _Matched:
 
     Filters typed into the query (``person:guler``, ``-source:x``) are part of what it
     matches; the ticked filters are kept apart, so each facet can be counted without its own.
-    Both are read by the same rule (``filters.resolve``).
+    Both are read against the index by one rule (``filters.resolve``); a value matching
+    nothing, like syntax that could not be read, becomes a notice.
     """
     parsed = parse_query(request.q, view.searcher)
     said = [notices.syntax(parsed.fallback, request.q)] if parsed.fallback is not None else []

@@ -77,8 +77,10 @@ class _Masked(NamedTuple):
 def parse_query(text: str, searcher: Searcher) -> Parsed:
     """The user's query as a Whoosh query plus facet filters given as ``person:``-style prefixes.
 
-    Malformed syntax never raises: it falls back to the plain words. Negations (``-word``,
-    ``NOT word``, ``-source:x``) exclude from whatever the rest matches, or from everything.
+    Malformed syntax never raises: it falls back to the plain words, named in ``fallback``.
+    Negations (``-word``, ``NOT word``, ``-source:x``) exclude from whatever the rest
+    matches, or from everything. Filter values are returned as typed (``filters.resolve``
+    reads them against the index, by the same rule as ticked filters).
     """
     masked = _mask(text)
     filters: dict[str, list[str]] = {}
