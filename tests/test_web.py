@@ -377,6 +377,12 @@ def test_notices_show_on_the_page(client):
     assert notice.text_content().startswith("No person matches “nobody”; some that do: ")
 
 
+def test_notices_escape_what_the_user_typed(client):
+    _, html = page(client, "/search?person=%3Cscript%3Ealert(1)%3C/script%3E&q=%3Cb%3E(((")
+    assert "<script>alert(1)" not in html and "<b>(((" not in html
+    assert "No person matches “&lt;script&gt;alert(1)&lt;/script&gt;”" in html
+
+
 def test_a_ticked_filter_shows_the_value_it_matched(client):
     doc, _ = page(client, "/search?person=guler&country=syria")
     checked = doc.xpath("//input[@type='checkbox'][@checked]/@value")
