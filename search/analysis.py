@@ -16,7 +16,8 @@ from whoosh.support.charset import accent_map
 # Words with inner apostrophes or hyphen-free dots stay one token ("don't", "u.s").
 TOKEN_PATTERN = r"\w+(?:['’.]\w+)*"
 _stemmer = EnglishStemmer()
-# "us" stays searchable: with acronym dots dropped it is also "U.S.".
+# Function words: indexed, but left out of a longer plain query (syntax.py). "us" is not
+# one: with acronym dots dropped it is also "U.S.".
 STOPLIST = frozenset(STOP_WORDS) - {"us"}
 
 # Abbreviations news prose uses before a capitalised word; Punkt learns more from the corpus.
@@ -66,21 +67,39 @@ NEWS_ABBREVIATIONS = {
 }
 
 
-@lru_cache(maxsize=500_000)
-def normalize(word: str, stemmed: bool = True) -> str:
-    """One token to its index term: lowercase, accents folded, possessive and acronym dots
-    dropped ("Syria’s" -> "syria", "U.S." -> "us"), stemmed; "" for a stop word."""
+def _folded(word: str) -> str:
+    """Lowercase, accents folded, possessive and acronym dots dropped: the unstemmed form."""
     text = word.lower().translate(accent_map).replace("’", "'")
     if text.endswith("'s"):
         text = text[:-2]
-    text = text.strip("'.").replace(".", "")
-    if not text or text in STOPLIST or (not stemmed and len(text) < 2):
+    return text.strip("'.").replace(".", "")
+
+
+@lru_cache(maxsize=500_000)
+def index_term(word: str, stemmed: bool = True) -> str:
+    """One token to its index term: lowercase, accents folded, possessive and acronym dots
+    dropped ("Syria’s" -> "syria", "U.S." -> "us"), stemmed. Stop words are terms too: the
+    query decides whether to use them ("found not guilty", "Theresa May")."""
+    text = _folded(word)
+    if not text or (not stemmed and len(text) < 2):
         return ""
     return _stemmer.stem(text) if stemmed else text
 
 
+def is_stop(word: str) -> bool:
+    """Whether a token is a common function word ("the", "of", "may")."""
+    return _folded(word) in STOPLIST
+
+
+@lru_cache(maxsize=500_000)
+def normalize(word: str, stemmed: bool = True) -> str:
+    """``index_term``, but "" for a stop word: for what weighs words by content (story
+    signatures, spelling), where "the" says nothing."""
+    return "" if is_stop(word) else index_term(word, stemmed)
+
+
 class NewsFilter(Filter):
-    """``normalize`` as one cached filter: five chained filters cost 3x more per token."""
+    """``index_term`` as one cached filter: five chained filters cost 3x more per token."""
 
     def __init__(self, stemmed: bool = True) -> None:
         self.stemmed = stemmed
@@ -90,24 +109,17 @@ class NewsFilter(Filter):
 
     def __call__(self, tokens):
         stemmed = self.stemmed
-        pos = None
         for t in tokens:
-            term = normalize(t.text, stemmed)
-            if term:
-                # Renumber positions over removed stop words, as Whoosh's StopFilter does.
-                if t.positions:
-                    pos = t.pos if pos is None else pos + 1
-                    t.pos = pos
+            # Every word keeps its term and its own position: a phrase over a stop word
+            # ("found not guilty") needs the stop word in place.
+            if term := index_term(t.text, stemmed):
                 t.text = term
                 t.stopped = False
-                yield t
-            elif not t.removestops:
-                t.stopped = True
                 yield t
 
 
 def news_analyzer() -> Analyzer:
-    """Analyzer of the ranked text fields: fold accents, drop stop words, stem."""
+    """Analyzer of the ranked text fields: fold accents, stem (stop words kept)."""
     return RegexTokenizer(TOKEN_PATTERN) | NewsFilter(stemmed=True)
 
 

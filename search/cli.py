@@ -14,6 +14,7 @@ from .entities import find_entities  # noqa: F401  (imported early so a broken i
 from .extract import extract
 from .generations import index_stats
 from .index import reindex
+from .notices import coverage
 from .query import search
 from .read import Page, Skip, read_file
 from .request import COLLAPSES, SORTS, parse_request
@@ -190,6 +191,10 @@ def search_command(query, index_dir, limit, page, sort, collapse, as_json) -> No
     groups = data["total_results"]
     stories = f" in {groups} {'story' if groups == 1 else 'stories'}" if collapse == "story" else ""
     click.echo(f"{data['total']} matching articles{stories}")
+    if words := coverage(data):
+        click.echo(words)
+    for notice in data["notices"]:
+        click.echo(notice["message"])
     first = (data["page"] - 1) * data["per_page"]
     for n, hit in enumerate(data["results"], first + 1):
         date = (hit["published"] or "")[:10]

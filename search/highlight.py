@@ -13,7 +13,7 @@ from pathlib import Path
 
 from whoosh.query import AndNot, Not, Phrase, Query, Term
 
-from .analysis import TOKEN_PATTERN, normalize, sentences
+from .analysis import TOKEN_PATTERN, index_term, sentences
 from .schema import TEXT_FIELDS
 
 TOKEN = re.compile(TOKEN_PATTERN)
@@ -120,8 +120,8 @@ def _window(sentence: str, terms: Terms) -> str:
 
 def _spans(text: str, terms: Terms) -> list[tuple[int, int]]:
     """Character spans to mark: whole phrases first, then single words outside them."""
-    tokens = [(m.start(), m.end(), normalize(m.group(0))) for m in TOKEN.finditer(text)]
-    content = [t for t in tokens if t[2]]  # stop words do not break a phrase, as in the index
+    tokens = [(m.start(), m.end(), index_term(m.group(0))) for m in TOKEN.finditer(text)]
+    content = [t for t in tokens if t[2]]  # every word, stop words too, as in the index
     spans: list[tuple[int, int]] = []
     for phrase in terms.phrases:
         n = len(phrase)

@@ -7,25 +7,26 @@ escapes this module (results are lazy and die with their searcher).
 from __future__ import annotations
 
 import math
-import re
 import threading
 from array import array
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
 
 from whoosh import collectors
-from whoosh.query import AndNot, Every, MultiTerm, NullQuery, Or, Phrase, Query, Term
+from whoosh.query import AndNot, Every, MultiTerm, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher
 
-from . import NotFound
-from .analysis import normalize
+from . import NotFound, notices
+from .coverage import coverage, with_every_word, word_groups
 from .facets import SMALL, UNKNOWN, FacetTable, date_buckets, facet_counts
+from .filters import resolve_filters
 from .generations import NoIndex, current_generation, open_index
 from .highlight import highlight_text, query_terms, snippet
-from .ranking import Scored, TermArrays, rankable, word_of
+from .ranking import Scored, TermArrays, rankable
 from .request import FACET_PARAMS, BadParameter, SearchRequest, parse_request
+from .spelling import suggest
 from .stories import StoryTable
 from .syntax import parse_query
 
@@ -43,10 +44,6 @@ __all__ = [
     "search",
 ]
 
-SUGGEST_BELOW = 3
-SUGGEST_WORDS = 20  # distinct words a suggestion looks at: 1000 unknown ones took seconds
-CORRECTIONS = ((1, 0), (2, 1))  # (edits, letters that must match at the start), tried in turn
-LETTERS = r"[^\W\d_]+"  # only words are corrected, not numbers or punctuation
 MORE = 20  # collapsed articles listed under a hit, "and N more"
 RELATED = 8
 RELATED_TERMS = 12
@@ -77,6 +74,19 @@ class _Open:
     terms: TermArrays
 
 
+@dataclass
+class _Matched:
+    """What a request matches, and what it was taken to mean."""
+
+    query: Query
+    scored: Scored | list | None  # scores of every match (None: nothing to rank by)
+    matched: set[int] | frozenset[int] | None  # what the query matches (None: everything)
+    sets: dict  # each ticked filter's documents
+    request: SearchRequest  # with its ticked filters as the index holds them
+    typed: dict  # the query's words and phrases as typed
+    notices: list[dict]
+
+
 def search(root: str | Path, request: SearchRequest, *, snippets: bool = True) -> dict:
     """Run a search request: one page of ranked results, exact totals, facets and a suggestion.
 
@@ -84,21 +94,29 @@ def search(root: str | Path, request: SearchRequest, *, snippets: bool = True) -
     over once collapsed: stories (``collapse="story"``) or distinct texts (``"none"``).
     """
     view = _open(Path(root))
-    query, scored, matched, sets = _match(view, request)
+    found = _match(view, request)
+    query, scored, matched, sets, request = (
+        found.query, found.scored, found.matched, found.sets, found.request
+    )
     hits = _combine(matched, sets.values(), view.facets)
     key = view.stories.key(request.collapse)
     groups = len({key[d] for d in hits})
     ranked = _rank(view, query, scored, hits, request, key)
     terms = query_terms(query)
     facets, more = _facets(view.facets, matched, sets, request)
+    pages = max(1, -(-groups // request.per_page))
+    past_end = bool(groups) and request.page > pages
+    if past_end:
+        found.notices.append(notices.past_end(request.page, pages))
     return {
         "query": request.q,
         "total": len(hits),
+        **coverage(view.searcher, found.query, found.scored, hits, found.typed),
         "total_results": groups,
         "collapse": request.collapse,
         "page": request.page,
         "per_page": request.per_page,
-        "pages": max(1, -(-groups // request.per_page)),
+        "pages": pages,
         "sort": request.sort,
         "sorted_by": _applied_sort(request, query),
         "filters": request.describe(),
@@ -109,7 +127,9 @@ def search(root: str | Path, request: SearchRequest, *, snippets: bool = True) -
         "facets": facets,
         "facet_size": {name: request.size_of(name) for name in FACET_PARAMS},
         "facet_more": more,
-        "suggestion": _suggest(view.searcher, request, len(hits)),
+        "suggestion": suggest(view.searcher, request.q, len(hits)),
+        "notices": found.notices,
+        "past_end": past_end,
     }
 
 
@@ -136,7 +156,8 @@ def iter_results(
     searcher = open_index(root, gen).searcher()
     try:
         view = _Open(searcher, *_tables(searcher, gen))
-        query, scored, matched, sets = _match(view, request)
+        found = _match(view, request)
+        query, scored, matched, sets = found.query, found.scored, found.matched, found.sets
         hits = _combine(matched, sets.values(), view.facets)
         end = len(hits) if limit is None else min(len(hits), offset + limit)
         sort = _applied_sort(request, query)
@@ -234,14 +255,17 @@ def related(root: str | Path, article_id: str, limit: int = RELATED) -> list[dic
     ]
 
 
-def _match(view: _Open, request: SearchRequest):
+def _match(view: _Open, request: SearchRequest) -> _Matched:
     """The query, its matches scored best first, the documents it matches (None: all) and each
     filter's documents. Matching and scoring are one pass (a phrase is costly to match).
 
     Filters typed into the query (``person:guler``, ``-source:x``) are part of what it
     matches; the ticked filters are kept apart, so each facet can be counted without its own.
+    Both are read against the index by one rule (``filters.resolve``); a value matching
+    nothing, like syntax that could not be read, becomes a notice.
     """
     parsed = parse_query(request.q, view.searcher)
+    said = [notices.syntax(parsed.fallback, request.q)] if parsed.fallback is not None else []
     query = _bounded(parsed.query, view.searcher)
     matched = scored = None
     if (leaves := rankable(query, view.searcher.schema)) is not None:
@@ -250,18 +274,17 @@ def _match(view: _Open, request: SearchRequest):
     elif not isinstance(query, Every):
         scored = _scored(view.searcher, query, None)
         matched = {docnum for docnum, _ in scored}
-    for name, values in parsed.filters.items():
+    for name, values in resolve_filters(view.facets, parsed.filters, said).items():
         docs = view.facets.matching(FACET_PARAMS[name], values)
         matched = docs if matched is None else matched & docs
-    for name, values in parsed.excluded.items():
+    for name, values in resolve_filters(view.facets, parsed.excluded, said).items():
         docs = view.facets.matching(FACET_PARAMS[name], values)
         matched = (view.facets.live() if matched is None else matched) - docs
-    sets = {
-        name: view.facets.matching(FACET_PARAMS[name], values)
-        for name, values in request.filters().items()
-    }
+    chosen = resolve_filters(view.facets, request.filters(), said)
+    sets = {name: view.facets.matching(FACET_PARAMS[name], v) for name, v in chosen.items()}
     sets["date"] = view.facets.in_dates(request.date_from, request.date_to)
-    return query, scored, matched, sets
+    request = replace(request, **chosen)
+    return _Matched(query, scored, matched, sets, request, parsed.typed, said)
 
 
 def _bounded(query: Query, searcher: Searcher) -> Query:
@@ -322,18 +345,10 @@ def _rank(view: _Open, query: Query, scored, hits: set[int], request: SearchRequ
 def _tiers(searcher: Searcher, query: Query, hits: set[int], key) -> list[set[int]]:
     """Matches holding every word of the query, then the rest: all words first, partial
     matches still found (a story with one all-words article ranks in the first tier)."""
-    base = query.a if isinstance(query, AndNot) else query
-    if not isinstance(base, Or):
+    words = word_groups(query)
+    if not isinstance(query.a if isinstance(query, AndNot) else query, Or) or len(words) < 2:
         return [hits]
-    # The parser flattens "a b" over title, lead and body into one OR: regroup it by word.
-    words: dict = {}
-    for sub in base.subqueries:
-        words.setdefault(_word_of(sub), []).append(sub)
-    if len(words) < 2:
-        return [hits]
-    first = set(hits)
-    for variants in words.values():
-        first &= _docs_of(searcher, variants)
+    first = with_every_word(searcher, words, hits)
     if not first or first == hits:
         return [hits]
     if key is None:
@@ -377,25 +392,6 @@ def _one_per_key(items, key, limit: int, seen: set) -> list:
         if len(out) >= limit:
             break
     return out
-
-
-def _docs_of(searcher: Searcher, queries: list[Query]) -> set[int]:
-    """Documents matching any of ``queries``: terms straight from their postings (cheaper than
-    a matcher tree), anything else through Whoosh."""
-    reader = searcher.reader()
-    docs: set[int] = set()
-    for query in queries:
-        if isinstance(query, Term):
-            if (query.fieldname, query.text) in reader:
-                docs.update(reader.postings(query.fieldname, query.text).all_ids())
-        else:
-            docs.update(searcher.docs_for_query(query))
-    return docs
-
-
-def _word_of(query: Query):
-    """What a part of a parsed query looks for, whatever the field: a word or a phrase."""
-    return word_of(query) if isinstance(query, Term | Phrase) else repr(query)
 
 
 def _applied_sort(request: SearchRequest, query: Query) -> str:
@@ -503,48 +499,6 @@ def _facets(table: FacetTable, matched, sets: dict, request: SearchRequest) -> t
     docs, mask = others("date")
     out["date"], out["date_unit"] = date_buckets(table, docs, mask)
     return out, more
-
-
-def _suggest(searcher: Searcher, request: SearchRequest, total: int) -> str | None:
-    """A corrected query from the index's own words, when the query finds little."""
-    if total >= SUGGEST_BELOW or not request.q.strip():
-        return None
-    fixes: dict[str, str | None] = {}  # each distinct word looked up once
-    changed, words = False, []
-    for word in request.q.split():
-        plain = normalize(word.strip('"()'), False)
-        if ":" not in word and re.fullmatch(LETTERS, plain) and not _known(searcher, plain):
-            if plain not in fixes and len(fixes) < SUGGEST_WORDS:
-                fixes[plain] = _correction(searcher, plain)
-            if fixes.get(plain):
-                words.append(fixes[plain])
-                changed = True
-                continue
-        words.append(word)
-    return " ".join(words) if changed else None
-
-
-def _correction(searcher: Searcher, word: str) -> str | None:
-    """The most frequent indexed word one edit from ``word``; failing that, two edits with the
-    same first letter. Closest first, and cheap: Whoosh's corrector ranks every word within
-    two edits by frequency alone, and over several segments (a rebuild writes two) compares
-    ``word`` with every word of the field: 0.6-1 s at 100k articles, against 40-200 ms here."""
-    reader = searcher.reader()
-    for edits, prefix in CORRECTIONS:
-        near: set[str] = set()
-        for segment, _ in reader.leaf_readers():  # each segment's words as an automaton
-            near.update(segment.terms_within("spell", word, edits, prefix=prefix))
-        near.discard(word)
-        if near:
-            return max(near, key=lambda w: (reader.frequency("spell", w), w))
-    return None
-
-
-def _known(searcher: Searcher, word: str) -> bool:
-    """A word of the index: in a title or lead (the spelling field), or anywhere in a body."""
-    if searcher.doc_frequency("spell", word) > 0:
-        return True
-    return searcher.doc_frequency("body", normalize(word)) > 0
 
 
 def _open(root: Path) -> _Open:

@@ -147,8 +147,9 @@ def test_a_quoted_phrase_needs_the_words_together_and_in_order(root: Path):
     assert set(keys(run(root, q="joint defense"))) == {"syria", "in", "france"}
 
 
-def test_a_phrase_skips_stop_words_as_the_index_does(root: Path):
-    assert keys(run(root, q='"aid for syria"')) == ["donors", "syria"]  # "aiding Syria's"
+def test_a_phrase_keeps_its_stop_words(root: Path):
+    # "pledged new aid for Syria", not the seed's "aiding Syria's" (a phrase is its words).
+    assert keys(run(root, q='"aid for syria"')) == ["donors"]
 
 
 @pytest.mark.parametrize(
@@ -428,6 +429,22 @@ def test_a_page_past_the_end_is_empty_but_keeps_the_total(root: Path, args: dict
     assert (data["total"], data["pages"], data["page"]) == (total, -(-total // 10), 50)
 
 
+@pytest.mark.parametrize(("args", "pages"), [({}, 2), ({"q": "syria"}, 1)])
+def test_a_page_past_the_end_says_which_pages_exist(root: Path, args: dict, pages: int):
+    data = run(root, page="50", per_page="10", **args)
+    assert data["past_end"] is True
+    assert data["notices"] == [{
+        "code": "past_end", "page": 50, "pages": pages,
+        "message": f"Page 50 is past the end: the results fill {pages} page{'s' * (pages > 1)}",
+    }]  # fmt: skip
+
+
+@pytest.mark.parametrize("args", [{"page": "2", "per_page": "10"}, {"q": "zzyzxnotaword"}])
+def test_a_page_that_exists_or_no_match_is_not_past_the_end(root: Path, args: dict):
+    data = run(root, **args)
+    assert (data["past_end"], data["notices"]) == (False, [])
+
+
 def test_no_match_is_one_empty_page(root: Path):
     data = run(root, q="zzyzxnotaword")
     assert (data["total"], data["pages"], data["results"]) == (0, 1, [])
@@ -488,9 +505,9 @@ def test_suggestions_do_not_depend_on_the_segments(tmp_path: Path):
 
 @pytest.mark.parametrize(
     ("q", "suggestion"),
-    [("sria", "syria"), ("syira", "syria"), ("ysria", None)],
+    [("sria", "syria"), ("syira", "syria"), ("ysria", "syria"), ("xqzvw", None)],
 )
-def test_corrections_one_edit_away_then_two_with_the_same_first_letter(
+def test_corrections_one_edit_away_a_swap_or_two_after_the_first_letter(
     root: Path, q: str, suggestion: str | None
 ):
     assert run(root, q=q)["suggestion"] == suggestion

@@ -326,8 +326,9 @@ def test_no_inline_script_or_style_anywhere(client):
 def test_api_search_shape(client):
     data = api(client, "/api/search?q=syria+turkey&per_page=3")
     assert list(data) == [
-        "query", "total", "total_results", "collapse", "page", "per_page", "pages", "sort",
-        "sorted_by", "filters", "results", "facets", "facet_size", "facet_more", "suggestion",
+        "query", "total", "matched_all", "matched_some", "words", "total_results", "collapse",
+        "page", "per_page", "pages", "sort", "sorted_by", "filters", "results", "facets",
+        "facet_size", "facet_more", "suggestion", "notices", "past_end",
     ]  # fmt: skip
     assert (data["query"], data["total"], data["page"]) == ("syria turkey", 4, 1)
     assert data["per_page"] == 3
@@ -343,6 +344,54 @@ def test_api_search_shape(client):
     }  # fmt: skip
     assert set(data["facets"]) == {"region", "country", "person", "source", "date", "date_unit"}
     assert {"value": "Yasar Guler", "count": 2, "selected": False} in data["facets"]["person"]
+
+
+def test_the_count_line_says_how_many_articles_hold_every_word(client):
+    doc, _ = page(client, "/search?q=syria+turkey")
+    assert count_text(doc) == (
+        "3 stories from 4 articles · 3 articles contain all of syria, turkey"
+        " · 1 more contains some · showing 1–3"
+    )
+    doc, _ = page(client, "/search?q=syria+turkey&collapse=none")
+    assert count_text(doc).startswith(
+        "4 articles · 3 articles contain all of syria, turkey · 1 more contains some"
+    )
+    data = api(client, "/api/search?q=syria+turkey")
+    assert (data["matched_all"], data["matched_some"], data["words"]) == (3, 1, ["syria", "turkey"])
+
+
+def test_a_page_past_the_end_names_the_last_page_and_links_to_it(client):
+    doc, _ = page(client, "/search?q=syria&page=9")
+    (empty,) = doc.xpath("//div[@class='empty']")
+    assert empty.xpath("h2")[0].text_content() == "Page 9 is past the end: the results fill 1 page"
+    assert empty.xpath(".//a/@href") == ["/search?q=syria"]
+    assert "Nothing matched" not in empty.text_content()
+    data = api(client, "/api/search?q=syria&page=9")
+    assert (data["past_end"], data["pages"], data["results"]) == (True, 1, [])
+
+
+def test_notices_show_on_the_page(client):
+    doc, _ = page(client, "/search?q=%22syria+turkey")
+    assert [n.text_content() for n in doc.xpath("//p[contains(@class, 'notice')]")] == [
+        "Could not read the query's syntax: searched for the words syria turkey instead"
+    ]
+    doc, _ = page(client, "/search?person=nobody")
+    (notice,) = doc.xpath("//p[contains(@class, 'notice')]")
+    assert notice.text_content().startswith("No person matches “nobody”; some that do: ")
+
+
+def test_notices_escape_what_the_user_typed(client):
+    _, html = page(client, "/search?person=%3Cscript%3Ealert(1)%3C/script%3E&q=%3Cb%3E(((")
+    assert "<script>alert(1)" not in html and "<b>(((" not in html
+    assert "No person matches “&lt;script&gt;alert(1)&lt;/script&gt;”" in html
+
+
+def test_a_ticked_filter_shows_the_value_it_matched(client):
+    doc, _ = page(client, "/search?person=guler&country=syria")
+    checked = doc.xpath("//input[@type='checkbox'][@checked]/@value")
+    assert sorted(checked) == ["SY", "Yasar Guler"]
+    chips = [" ".join(c.text_content().split()) for c in doc.xpath("//a[@class='chip']")]
+    assert chips == ["Country: Syria ×", "People: Yasar Guler ×"]
 
 
 def test_api_article(client):

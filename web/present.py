@@ -13,6 +13,7 @@ from urllib.parse import urlencode, urlsplit
 import pycountry
 from flask import Flask, url_for
 
+from search.notices import coverage
 from search.query import SearchRequest
 from search.request import FACET_SIZE, MAX_FACET_SIZE, SORTS
 
@@ -279,6 +280,7 @@ def search_page(data: dict) -> dict:
         "sorts": SORTS,
         "results": [result_extras(r) for r in data["results"]],
         "counts": counts_line(data),
+        "notices": notice_lines(data, state),
         "collapse_toggle": {
             "href": link(state, collapse="none" if state["collapse"] == "story" else "story"),
             "label": "Show every article" if state["collapse"] == "story" else "Group by story",
@@ -298,7 +300,16 @@ def search_page(data: dict) -> dict:
 
 
 def counts_line(data: dict) -> str:
-    """What the totals count: "3 stories from 5 articles", or "5 articles"."""
+    """What the totals count: "3 stories from 5 articles", or "5 articles"; then, for words
+    not all found together, "81 articles contain all of trump, putin · 1,104 more contain
+    some"."""
+    line = _totals(data)
+    if words := coverage(data):
+        line += f" · {words}"
+    return line
+
+
+def _totals(data: dict) -> str:
     total, shown = data["total"], data["total_results"]
     articles = _plural(total, "article", "articles")
     if shown == total:
@@ -307,6 +318,18 @@ def counts_line(data: dict) -> str:
         return f"{_plural(shown, 'story', 'stories')} from {articles}"
     copies = _plural(total - shown, "copy", "copies")
     return f"{_plural(shown, 'article', 'articles')} ({copies} of the same text folded)"
+
+
+def notice_lines(data: dict, state: dict) -> list[dict]:
+    """The search's notices as sentences, with a way on where there is one (the last page)."""
+    out = []
+    for notice in data.get("notices", []):
+        line = {"code": notice["code"], "text": notice["message"], "href": None, "link": ""}
+        if notice["code"] == "past_end":
+            line |= {"href": link(state, page=notice["pages"]),
+                     "link": f"Go to page {notice['pages']}"}  # fmt: skip
+        out.append(line)
+    return out
 
 
 def _plural(n: int, one: str, many: str) -> str:
