@@ -179,6 +179,15 @@ def _update(paths, root: Path, gen: Path, prune: bool, workers, progress) -> Rep
             unchanged=unchanged_paths, indexed=known.keys() - missing,
         )  # fmt: skip
         seen: dict[str, str] = {}
+
+        def moved(first: str) -> bool:
+            if not _moved(first, known, seen):
+                return False
+            writer.delete_by_term("id", first)
+            report.removed += 1
+            report.moved += 1
+            return True
+
         for item in _stream(extracted, report):
             if isinstance(item, Unchanged):
                 seen[item.id] = item.path
@@ -191,7 +200,7 @@ def _update(paths, root: Path, gen: Path, prune: bool, workers, progress) -> Rep
             same = bool(old) and old[1] == art.content_hash()
             if same and art.id not in missing:
                 report.unchanged += 1
-            elif _original(item, stories, report):
+            elif _original(item, stories, report, moved):
                 if not same:
                     writer.update_document(**_document(art, item.source_hash))
                 report.updated += bool(old) and not same
@@ -264,13 +273,30 @@ def _align(stories: StoryStore, known: dict[str, tuple[str, str]]) -> set[str]:
     return known.keys() - stored
 
 
-def _original(item, stories: StoryStore, report: Report) -> bool:
-    """False, and reported, when an article's text is already indexed under another id."""
+def _original(item, stories: StoryStore, report: Report, moved=None) -> bool:
+    """False, and reported, when an article's text is already indexed under another id
+    (unless ``moved(first)`` says that one's file is gone: this is its new place)."""
     first = stories.duplicate_of(item.signature, item.article.id)
     if first is None:
         return True
+    if moved is not None and moved(first):
+        stories.remove(first)
+        return True
     report.duplicates.append(Skip(item.where, f"same text as article {first}"))
     return False
+
+
+def _moved(first: str, known: dict[str, tuple[str, str]], seen: dict[str, str]) -> bool:
+    """True when article ``first`` was indexed from a file that no longer exists and was not
+    met in this run: a moved or renamed corpus file gets a new id (ids name the real path),
+    and its copy at the new place replaces the old entry instead of being called a duplicate
+    of it (with --prune, the old entry would go and the new one never come: lost in between).
+    """
+    path = known.get(first, ("", ""))[0]
+    if first in seen or not path or os.path.exists(path):
+        return False
+    seen[first] = path  # not pruned again below
+    return True
 
 
 def _timed(report: Report, stage: str, fn, *args) -> None:

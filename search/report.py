@@ -23,6 +23,7 @@ class Report:
     updated: int = 0
     unchanged: int = 0
     removed: int = 0  # articles taken out of the index: their file is gone (--prune), or a copy
+    moved: int = 0  # of those removed: replaced by the same text at a new path
     skipped: list[Skip] = field(default_factory=list)
     duplicates: list[Skip] = field(default_factory=list)  # same text as an indexed article
     duration: float = 0.0  # the run's wall time, in seconds
@@ -47,6 +48,7 @@ class Report:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "removed": self.removed,
+            "moved": self.moved,
             "duration": round(self.duration, 3),
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
             "duplicates": [{"path": s.path, "reason": s.reason} for s in self.duplicates],
@@ -65,12 +67,16 @@ class Report:
             f"{self.records:,} records read: {self.added:,} added, {self.updated:,} updated, "
             f"{self.unchanged:,} unchanged, {len(self.duplicates):,} duplicates, "
             f"{len(self.skipped):,} skipped",
-            f"{self.removed:,} removed; {self.duration:.1f}s wall time "
+            f"{self.removed:,} removed{self._moved_note()}; {self.duration:.1f}s wall time "
             f"({rate:.0f} articles indexed/s) -> {location}",
             *_group_lines(self.skipped, "skipped", "skipped"),
             *_group_lines(self.duplicates, "duplicate", "duplicates"),
             f"  time per stage, summed over worker processes: {stages}{wall}",
         ]
+
+
+    def _moved_note(self) -> str:
+        return f" ({self.moved:,} of them now read from a new path)" if self.moved else ""
 
 
 def grouped(skips: list[Skip]) -> list[dict]:

@@ -295,3 +295,22 @@ def test_a_file_reached_through_a_symbolic_link_is_one_article(tmp_path: Path):
     again = reindex([folder], root, prune=True, workers=1)
     assert (again.added, again.unchanged, again.removed, again.skipped) == (0, 2, 0, [])
     assert count(root) == 2
+
+
+@pytest.mark.parametrize("prune", [False, True])
+def test_a_moved_corpus_folder_keeps_every_article(tmp_path: Path, corpus: Path, prune: bool):
+    """Ids name the real path, so moving a folder gives its articles new ids: each replaces its
+    old entry (whose file is gone) instead of being called a duplicate of it, and with --prune
+    none is lost in between."""
+    root = tmp_path / "index"
+    reindex([corpus], root, workers=1)
+    with open_index(root).searcher() as searcher:
+        before = {f["title"] for f in searcher.all_stored_fields()}
+    moved = corpus.rename(tmp_path / "moved")
+    report = reindex([moved], root, workers=1, prune=prune)
+    assert (report.added, report.duplicates, report.removed, report.moved) == (5, [], 5, 5)
+    with open_index(root).searcher() as searcher:
+        stored = list(searcher.all_stored_fields())
+    assert {f["title"] for f in stored} == before
+    assert all(f["path"].startswith(str(moved)) for f in stored)
+    assert "5 removed (5 of them now read from a new path)" in report.lines(str(root))[1]
