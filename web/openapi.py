@@ -211,6 +211,21 @@ SEARCH = {
     "properties": {
         "query": {"type": "string"},
         "total": {"type": "integer", "description": "Matching articles."},
+        "matched_all": {
+            "type": ["integer", "null"],
+            "description": "Of a plain query of words and phrases: matching articles that "
+            "contain every one of them (null for other queries, e.g. browsing or AND/OR).",
+        },
+        "matched_some": {
+            "type": ["integer", "null"],
+            "description": "Of a plain query: matching articles that contain only some of its "
+            "words (`matched_all + matched_some == total`).",
+        },
+        "words": {
+            "type": ["array", "null"],
+            "items": {"type": "string"},
+            "description": "The words and phrases the counts are about, as typed.",
+        },
         "total_results": {
             "type": "integer",
             "description": "Entries the results page over: stories, or distinct texts.",
@@ -264,6 +279,22 @@ SEARCH = {
             "properties": {name: {"type": "boolean"} for name in FACET_PARAMS},
         },
         "suggestion": {"type": ["string", "null"]},
+        "notices": {
+            "type": "array",
+            "description": "What the search did besides what was asked: the query's syntax "
+            "could not be read and its words were searched instead (`syntax`), a filter value "
+            "matched nothing (`unknown_filter`, with some values that do), the page is past "
+            "the end (`past_end`).",
+            "items": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+        "past_end": {
+            "type": "boolean",
+            "description": "The page asked for is after the last one (`pages`).",
+        },
     },
 }
 ARTICLE = {
