@@ -1,7 +1,6 @@
 """Tests of the relevance harness: topics, corpus keys, query translation, pooling and measures.
 
-Run with ``pytest -q bench/relevance/test_relevance.py`` (the project's ``tests/`` does not
-collect it). Small real corpora in tmp_path, real SQLite, Tantivy and our own index.
+Collected with the project's tests (``testpaths`` in pyproject.toml), so the harness cannot rot. Small real corpora in tmp_path, real SQLite, Tantivy and our own index.
 """
 
 from __future__ import annotations
