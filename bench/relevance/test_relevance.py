@@ -1,6 +1,7 @@
 """Tests of the relevance harness: topics, corpus keys, query translation, pooling and measures.
 
-Collected with the project's tests (``testpaths`` in pyproject.toml), so the harness cannot rot. Small real corpora in tmp_path, real SQLite, Tantivy and our own index.
+Collected with the project's tests (``testpaths`` in pyproject.toml), so the harness cannot
+rot. Small real corpora in tmp_path, real SQLite, Tantivy and our own index.
 """
 
 from __future__ import annotations
