@@ -19,6 +19,7 @@ from whoosh.query import AndNot, Every, MultiTerm, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher
 
 from . import NotFound, notices
+from .analysis import STOPLIST, index_term
 from .coverage import coverage, with_every_word, word_groups
 from .facets import SMALL, UNKNOWN, FacetTable, date_buckets, facet_counts
 from .filters import resolve_filters
@@ -47,6 +48,7 @@ __all__ = [
 MORE = 20  # collapsed articles listed under a hit, "and N more"
 RELATED = 8
 RELATED_TERMS = 12
+STOPS = frozenset(index_term(word) for word in STOPLIST)  # stop words as the body indexes them
 # Indexed words that the patterns of one query (``*ria``, ``syr*``, ``[a TO m]``, ``syria~2``)
 # may stand for in all: unbounded, ``*a* *e*`` took seconds on a few hundred articles.
 MAX_EXPANSIONS = 500
@@ -239,7 +241,9 @@ def related(root: str | Path, article_id: str, limit: int = RELATED) -> list[dic
         raise ArticleNotFound(f"no article with id {article_id!r}")
     fields = view.searcher.stored_fields(docnum)
     text = f"{fields.get('title', '')}\n\n{fields.get('body', '')}"
-    terms = view.searcher.key_terms_from_text("body", text, numterms=RELATED_TERMS)
+    # Stop words are indexed (a query may search them) but say nothing of what it is about.
+    terms = view.searcher.key_terms_from_text("body", text, numterms=RELATED_TERMS + len(STOPS))
+    terms = [(word, weight) for word, weight in terms if word not in STOPS][:RELATED_TERMS]
     # What it is about (its main countries, its people) counts too, at a smaller weight.
     about = [Term("countries", c, boost=0.5) for c in _split(fields.get("focus_countries"))]
     about += [Term("people", p, boost=0.3) for p in _split(fields.get("people"))]
