@@ -14,7 +14,7 @@ from .entities import find_entities  # noqa: F401  (imported early so a broken i
 from .extract import extract
 from .generations import index_stats
 from .index import reindex
-from .notices import coverage
+from .notices import coverage, more_line
 from .query import search
 from .read import Page, Skip, read_file
 from .request import COLLAPSES, SORTS, parse_request
@@ -202,8 +202,7 @@ def search_command(query, index_dir, limit, page, sort, collapse, as_json) -> No
             f"{n:3}. {hit['title']}  [{hit['source'] or '-'}, {date or 'undated'}]  {hit['id']}"
         )
         if hit["collapsed"]:
-            sources = sorted({m["source"] for m in hit["more"] if m["source"]})
-            click.echo(f"       and {hit['collapsed']} more {', '.join(sources)}".rstrip())
+            click.echo(f"       {more_line(hit)}")
     if data["suggestion"]:
         click.echo(f"Did you mean: {data['suggestion']}")
 

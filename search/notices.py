@@ -6,6 +6,10 @@ and the command line print the same sentence.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+UNKNOWN_OUTLET = "an unknown source"
+
 
 def syntax(fallback: str, query: str) -> dict:
     """The query's syntax could not be read: which words were searched instead."""
@@ -53,3 +57,30 @@ def _articles(n: int) -> str:
 
 def _verb(n: int) -> str:
     return "contains" if n == 1 else "contain"
+
+
+def more_line(result: dict) -> str:
+    """A collapsed hit's "and 2 more from Euro Wire, an unknown source" ("" when none)."""
+    if not result.get("collapsed"):
+        return ""
+    sources = outlets(result.get("more", []))
+    return f"and {result['collapsed']} more" + (f" from {', '.join(sources)}" if sources else "")
+
+
+def outlets(articles: list[dict]) -> list[str]:
+    """The outlets of ``articles`` sorted, "an unknown source" last when one names none."""
+    named = {outlet(a) for a in articles}
+    return sorted(named - {""}) + [UNKNOWN_OUTLET] * ("" in named)
+
+
+def outlet(article: dict) -> str:
+    """Who published an article: its source, else its web URL's domain, else ""."""
+    if article.get("source"):
+        return article["source"]
+    try:
+        parts = urlsplit(article.get("url") or "")
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https"):
+        return ""
+    return (parts.hostname or "").removeprefix("www.")

@@ -34,7 +34,7 @@ def test_reindex_search_stats(tmp_path: Path):
     text = runner.invoke(cli, ["search", "syria turkey", "--index", index]).output.splitlines()
     assert text[0] == "2 matching articles in 1 story"
     assert text[1].startswith("  1. Syria, Turkey sign joint defense cooperation agreement  [")
-    assert text[2].strip() == "and 1 more"
+    assert text[2].strip() == "and 1 more from an unknown source"  # named, even when unknown
     flat = runner.invoke(cli, ["search", "syria turkey", "--index", index, "--collapse", "none"])
     assert flat.output.splitlines()[0] == "2 matching articles"
     stats = json.loads(runner.invoke(cli, ["stats", "--index", index, "--json"]).output)

@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urlsplit
 import pycountry
 from flask import Flask, url_for
 
-from search.notices import coverage
+from search.notices import coverage, more_line, outlet, outlets
 from search.query import SearchRequest
 from search.request import FACET_SIZE, MAX_FACET_SIZE, SORTS
 
@@ -336,15 +336,6 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n:,} {one if n == 1 else many}"
 
 
-def outlet(article: dict) -> str:
-    """Who published an article: its source, else its URL's domain, else ""."""
-    if article.get("source"):
-        return article["source"]
-    if is_web_url(article.get("url")):
-        return (urlsplit(article["url"]).hostname or "").removeprefix("www.")
-    return ""
-
-
 def title_note(title_from: str | None) -> str:
     """Where a made-up title came from ("title from the URL"), "" for a real headline."""
     return TITLE_NOTES.get(title_from or "", "")
@@ -352,12 +343,8 @@ def title_note(title_from: str | None) -> str:
 
 def result_extras(result: dict) -> dict:
     """A hit's "and N more from Outlet A, Outlet B" line and the story's other coverage."""
-    sources = outlets(result["more"])  # "from Euro Wire, an unknown source"
-    more = f"and {result['collapsed']} more" if result["collapsed"] else ""
-    if more and sources:
-        more += f" from {', '.join(sources)}"
     return {
-        "more": more,
+        "more": more_line(result),  # "and 2 more from Euro Wire, an unknown source"
         "story": url_for("site.story", story_id=result["story"]["id"]),
         "listed": len(result["more"]) < result["collapsed"],
         "title_note": title_note(result.get("title_from")),
@@ -367,12 +354,6 @@ def result_extras(result: dict) -> dict:
 def story_page(story: dict) -> dict:
     """The story template's extras: who published it, an unknown source said last."""
     return {"sources": outlets(story["articles"])}
-
-
-def outlets(articles: list[dict]) -> list[str]:
-    """The outlets of ``articles`` in order, "an unknown source" last when one names none."""
-    named = {outlet(a) for a in articles}
-    return sorted(named - {""}) + ["an unknown source"] * ("" in named)
 
 
 def filter_link(name: str, value: str) -> str:
