@@ -3,6 +3,7 @@ derive given names from a corpus for search/data/first_names.txt."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -10,11 +11,26 @@ from pathlib import Path
 import pycountry
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench" / "entities"))
+BENCH = Path(__file__).resolve().parent.parent / "bench" / "entities"
 
-import evaluate  # noqa: E402
-import make_first_names  # noqa: E402
-from sample import split_of  # noqa: E402
+
+def _script(name: str):
+    """A bench/entities script as a module of its own name: bench/relevance has an
+    ``evaluate`` too, and the two must not take each other's place in sys.modules."""
+    sys.path.insert(0, str(BENCH))  # the scripts import each other by plain name
+    try:
+        spec = importlib.util.spec_from_file_location(f"entities_{name}", BENCH / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses look their module up there
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(BENCH))
+    return module
+
+
+evaluate = _script("evaluate")
+make_first_names = _script("make_first_names")
+split_of = _script("sample").split_of
 
 
 def test_labels_cover_both_corpora_and_splits() -> None:
