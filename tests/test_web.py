@@ -326,8 +326,9 @@ def test_no_inline_script_or_style_anywhere(client):
 def test_api_search_shape(client):
     data = api(client, "/api/search?q=syria+turkey&per_page=3")
     assert list(data) == [
-        "query", "total", "total_results", "collapse", "page", "per_page", "pages", "sort",
-        "sorted_by", "filters", "results", "facets", "facet_size", "facet_more", "suggestion",
+        "query", "total", "semantic_added", "total_results", "collapse", "page", "per_page",
+        "pages", "sort", "sorted_by", "filters", "results", "facets", "facet_size", "facet_more",
+        "suggestion", "mode", "mode_requested", "mode_notice",
     ]  # fmt: skip
     assert (data["query"], data["total"], data["page"]) == ("syria turkey", 4, 1)
     assert data["per_page"] == 3
