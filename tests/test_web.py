@@ -384,8 +384,8 @@ def test_openapi_document_describes_every_endpoint(client):
         "/api/articles/{id}/related", "/api/stories/{id}",
     }  # fmt: skip
     names = {p["name"] for p in doc["paths"]["/api/search"]["get"]["parameters"]}
-    assert names == {"q", "page", "per_page", "sort", "collapse", "region", "country", "person",
-                     "source", "from", "to", "facet_size", "facet_size.region",
+    assert names == {"q", "page", "per_page", "sort", "collapse", "mode", "region", "country",
+                     "person", "source", "from", "to", "facet_size", "facet_size.region",
                      "facet_size.country", "facet_size.person", "facet_size.source"}  # fmt: skip
     article_id = find_id(client, "syria", SEED_TITLES[0])
     for path in doc["paths"]:
