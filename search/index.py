@@ -163,10 +163,10 @@ def _build(paths, root: Path, building: Path, final: Path, workers, progress, ve
             if _first(item, seen, report) and _original(item, stories, report):
                 writer.add_document(**_document(item.article, item.source_hash))
                 _timed(report, "linking", stories.add, item.article.id, item.signature)
-                put_vector(store, item, report)
+                put_vector(store, item)
                 report.added += 1
         report.stages.update(extracted.stages)
-        report.embed_errors = extracted.embed_errors
+        report.embedded, report.embed_errors = extracted.embedded, extracted.embed_errors
         commit_started = time.perf_counter()
     report.stages["commit"] = time.perf_counter() - commit_started
     _check_count(ix, report.added)
@@ -214,7 +214,7 @@ def _update(paths, root: Path, gen: Path, prune: bool, workers, progress, vector
                 report.added += not old
                 report.unchanged += same
                 _timed(report, "linking", stories.add, art.id, item.signature)
-                put_vector(store, item, report)
+                put_vector(store, item)
             elif old:  # now a copy of another article: keep only that one
                 writer.delete_by_term("id", art.id)
                 stories.remove(art.id)
@@ -229,7 +229,7 @@ def _update(paths, root: Path, gen: Path, prune: bool, workers, progress, vector
                     store.remove(doc_id)
             report.removed += len(gone)
         report.stages.update(extracted.stages)
-        report.embed_errors = extracted.embed_errors
+        report.embedded, report.embed_errors = extracted.embedded, extracted.embed_errors
         commit_started = time.perf_counter()
     report.stages["commit"] = time.perf_counter() - commit_started
     _save_side_files(gen, root, extracted)

@@ -62,6 +62,7 @@ class Extracted:
     scanned: set[str]
     stages: dict[str, float] = field(default_factory=dict)
     sample_texts: list[str] = field(default_factory=list)
+    embedded: int = 0  # articles the workers embedded (the model's work, counted once)
     embed_errors: list[str] = field(default_factory=list)  # articles left without a vector
 
 
@@ -181,6 +182,7 @@ def _items(
             if isinstance(vector, str):  # why it could not be embedded
                 result.embed_errors.append(f"{where}: {vector}")
                 vector = None
+            result.embedded += vector is not None
             yield Item(article, file_hash, sig, where, vector)
         if progress:
             progress(done, total, articles)

@@ -163,8 +163,7 @@ def align_vectors(store: VectorStore, known: dict, missing: set[str]) -> dict[st
     return made_from
 
 
-def put_vector(store: VectorStore | None, item: Item, report: Report) -> None:
+def put_vector(store: VectorStore | None, item: Item) -> None:
     """Store a new or changed article's vector (None: the stored one is of this content)."""
     if store is not None and item.vector is not None:
         store.put(item.article.id, item.article.content_hash(), item.vector)
-        report.embedded += 1
