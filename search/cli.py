@@ -240,5 +240,10 @@ def stats_command(index_dir, as_json) -> None:
         f"{data['articles']} articles in {data['location']} ({data['size_bytes'] / 1e6:.1f} MB)"
     )
     click.echo(f"dates: {data['first'] or '-'} .. {data['last'] or '-'}")
+    vectors = data["vectors"]
+    click.echo(
+        "vectors: none (searches use words only; `reindex --full` adds them)" if vectors is None
+        else f"vectors: {vectors:,} articles (hybrid search: words and meaning)"
+    )
     for source, count in data["sources"].items():
         click.echo(f"  {count:7}  {source}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import unicodedata
 from functools import cache
 from pathlib import Path
@@ -194,16 +195,18 @@ def checked(path: Path) -> Path:
 
 
 _models: dict[int, Model] = {}
+_lock = threading.Lock()  # the server's threads may all ask for it at once
 
 
 def model() -> Model:
     """This process's model, loaded on first use (~0.2 s). Keyed by process id: a worker
     forked from a process that had loaded it builds its own session."""
     pid = os.getpid()
-    if pid not in _models:
-        _models.clear()
-        _models[pid] = Model()
-    return _models[pid]
+    with _lock:
+        if pid not in _models:
+            _models.clear()
+            _models[pid] = Model()
+        return _models[pid]
 
 
 def article_text(title: str, subtitle: str, body: str, words: int = LEAD_WORDS) -> str:

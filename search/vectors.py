@@ -84,6 +84,17 @@ def has_vectors(gen: Path) -> bool:
     return (gen / VECTORS).exists()
 
 
+def count_vectors(gen: Path) -> int | None:
+    """How many articles of a generation have a vector; None when it was built without."""
+    if not has_vectors(gen):
+        return None
+    conn = sqlite3.connect(f"file:{gen / VECTORS}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT count(*) FROM vectors").fetchone()[0]
+    finally:
+        conn.close()
+
+
 def read_vectors(gen: Path) -> tuple[str, list[str], np.ndarray]:
     """A generation's recipe, article ids and vectors (float32, one row per id)."""
     conn = sqlite3.connect(f"file:{gen / VECTORS}?mode=ro", uri=True)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from search.embed import RECIPE
-from search.generations import current_generation
+from search.generations import current_generation, index_stats
 from search.index import reindex
 from search.vectors import VECTORS, VectorsMismatch, has_vectors, read_vectors
 
@@ -62,6 +62,7 @@ def test_a_rebuild_stores_one_unit_vector_per_article(tmp_path: Path):
     assert set(ids) == indexed_ids(root) and len(ids) == 4
     assert np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=2e-3)  # float16 on disk
     assert any("4 articles embedded" in line for line in report.lines(str(root)))
+    assert index_stats(root)["vectors"] == 4
 
 
 def test_incremental_runs_embed_only_new_and_changed_articles(tmp_path: Path):
@@ -143,6 +144,7 @@ def test_a_words_only_index_has_no_vectors_and_keeps_none(tmp_path: Path):
     report = reindex([tmp_path / "a.jsonl"], root, full=True, workers=1, vectors=False)
     assert report.embedded == 0 and "--no-vectors" in report.vectors
     assert not has_vectors(current_generation(root))
+    assert index_stats(root)["vectors"] is None
     write(tmp_path / "a.jsonl", [article(0), article(1)])
     report = reindex([tmp_path / "a.jsonl"], root, workers=1)  # follows the index: no vectors
     assert (report.added, report.embedded) == (1, 0)
