@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import Unavailable
-from .embed import DIMENSIONS, RECIPE, ModelUnavailable, model
+from .embed import DIMENSIONS, RECIPE, ModelUnavailable, check_model
 
 if TYPE_CHECKING:  # the ingest side's types; the query side imports this module too
     from .pipeline import Item
@@ -115,7 +115,7 @@ def for_rebuild(vectors: bool | None, report: Report) -> bool:
         report.vectors = "not made (--no-vectors): searches use words only"
         return False
     try:
-        model()  # loads and checks the model here, before the workers start
+        check_model()  # here, before the workers start
     except ModelUnavailable as error:
         if vectors:
             raise
@@ -138,7 +138,7 @@ def for_update(gen: Path, vectors: bool | None, report: Report) -> bool:
     if not has:
         report.vectors = "none in this index: searches use words only"
         return False
-    model()  # a model that cannot run stops the run: new articles would lack vectors
+    check_model()  # a model that cannot run stops the run: new articles would lack vectors
     report.vectors = "made for new and changed articles"
     return True
 
