@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import PROJECT, percentile, table  # noqa: E402 - puts this checkout first
+from harness import PROJECT, machine, percentile, table  # noqa: E402 - puts this checkout first
 
 TOPICS = PROJECT / "bench" / "relevance" / "topics.jsonl"
 MODES = ("lexical", "hybrid")
@@ -103,7 +103,7 @@ def main() -> None:
     diffs = [h - w for w, h in zip(times["lexical"], times["hybrid"], strict=True)]
     embeds = embed_times(qs)
     result = {
-        "queries": len(qs), "rounds": args.rounds,
+        "index": str(args.index), "machine": machine(), "queries": len(qs), "rounds": args.rounds,
         **{f"{m}_ms": {"p50": round(percentile(times[m], 50), 1),
                        "p95": round(percentile(times[m], 95), 1)} for m in MODES},
         "hybrid_minus_lexical_ms": {"p50": round(percentile(diffs, 50), 1),
