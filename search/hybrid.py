@@ -17,22 +17,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 from whoosh.query import Or, Query, Term
+from whoosh.searching import Searcher
 
 from . import SearchError
 from .embed import RECIPE, embed_query
+from .facets import FacetTable
 from .ranking import Scored
 from .request import SearchRequest
 from .schema import TEXT_FIELDS
+from .stories import StoryTable
 from .syntax import FIELD_SYNTAX, MAX_TERMS
 from .vectors import has_vectors, read_vectors
 
 NO_VECTORS = "searched by words only: this index has no vectors; rebuild with vectors"
 OTHER_VECTORS = (
-    "searched by words only: this index's vectors were made by another model; "
-    "rebuild with vectors"
+    "searched by words only: this index's vectors were made by another model; rebuild with vectors"
 )
 SYNTAX = "searched by words only: phrases, fields, patterns and operators are matched as typed"
 BY_DATE = "sorted by date: matched by words only"
@@ -53,6 +56,15 @@ class Fusion:
 
 
 FUSION = Fusion()
+
+
+class View(Protocol):
+    """What hybrid search needs of a thread's view of the index (query.py's ``_Open``)."""
+
+    searcher: Searcher
+    facets: FacetTable
+    stories: StoryTable
+    gen: Path | None
 
 
 class VectorTable:
@@ -148,7 +160,12 @@ def plain_words(query: Query, text: str) -> bool:
 
 
 def apply(
-    view, request: SearchRequest, query: Query, scored, matched: set[int] | None, sets: dict
+    view: View,
+    request: SearchRequest,
+    query: Query,
+    scored: object,
+    matched: set[int] | None,
+    sets: dict,
 ) -> Outcome:
     """The search's ranking and matches with meaning fused in, when hybrid is asked for and
     can be done; otherwise the words' own, and why."""
@@ -181,7 +198,7 @@ def _words_only(outcome: Outcome, notice: str) -> Outcome:
     return outcome
 
 
-def _allowed(facets, sets: dict) -> np.ndarray:
+def _allowed(facets: FacetTable, sets: dict) -> np.ndarray:
     """The documents every ticked filter and the date range allow, as a mask."""
     mask = facets.live_mask().copy()
     for docs in sets.values():

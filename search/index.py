@@ -74,10 +74,8 @@ def reindex(
 ) -> Report:
     """Index the files under ``paths`` into ``root``: incremental upserts or an atomic rebuild.
 
-    ``vectors``: embed articles for hybrid search. By default a rebuild embeds when the model
-    can run (else it says why and builds a words-only index) and an incremental run does as
-    the index was built; asking for the other is refused, so an index never holds vectors of
-    only some of its articles.
+    ``vectors`` (hybrid search): a rebuild embeds unless False or the model cannot run (the
+    report says why); an incremental run does as the index was built, and refuses the other.
     """
     started = time.perf_counter()
     root = Path(root)

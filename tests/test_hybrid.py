@@ -27,43 +27,101 @@ def news(key: str, title: str, text: str, date: str, source: str) -> dict:
 # "unemployment" never uses "jobless", "rate" or "falls"; "pontiff" never "Pope", "Francis",
 # "visits" or "Egypt".
 ARTICLES = [
-    news("unemployment", "Unemployment drops to its lowest level in a decade",
-         "The share of Americans out of work fell to 4.5 percent in March, the Labor "
-         "Department said on Friday, as employers added 98,000 jobs.", "2025-04-07",
-         "Daily Ledger"),
-    news("rates", "Central bank raises interest rates again",
-         "The central bank raised its main interest rate by a quarter point on Thursday to "
-         "curb inflation, the governor said.", "2025-03-20", "Euro Wire"),
-    news("mortgages", "Mortgage rates climb for a fifth week",
-         "Home loan costs rose again this week, lenders said, as buyers rushed to lock in "
-         "deals before summer.", "2025-03-27", "Daily Ledger"),
-    news("floods", "Floods displace thousands in southern Brazil",
-         "Floods displaced thousands of people in southern Brazil after days of downpours, "
-         "officials said on Wednesday.", "2025-04-02", "Southern Post"),
-    news("iphone", "Apple unveils a new iPhone",
-         "Apple showed a new iPhone with a larger screen and a faster chip at its annual "
-         "event in California.", "2025-09-10", "Pacific Times"),
-    news("final", "City win the cup final on penalties",
-         "Manchester City beat Arsenal on penalties after a goalless draw at Wembley on "
-         "Saturday.", "2025-05-17", "Euro Wire"),
-    news("election", "Kenya counts votes after a calm election",
-         "Officials counted votes on Wednesday after a calm election, observers said, "
-         "praising the turnout.", "2024-12-11", "Daily Ledger"),
-    news("probe", "Japan launches a lunar probe",
-         "Japan launched a lunar probe on Saturday that will map water ice near the south "
-         "pole of the Moon.", "2025-03-15", "Pacific Times"),
-    news("wildfire", "Wildfire forces evacuations near Athens",
-         "Firefighters battled a wildfire north of Athens as strong winds pushed the flames "
-         "towards homes.", "2025-07-22", "Euro Wire"),
-    news("strike", "Rail workers strike over pay",
-         "Train drivers walked out on Monday in a dispute over pay, cancelling most services "
-         "across the country.", "2025-06-02", "Daily Ledger"),
-    news("vaccine", "Regulator approves a new malaria vaccine",
-         "The health regulator approved a malaria vaccine for children after trials showed "
-         "it cut infections by two thirds.", "2025-02-11", "Southern Post"),
-    news("budget", "Finance minister unveils spending cuts",
-         "The finance minister announced spending cuts and higher taxes on fuel in the "
-         "annual budget on Wednesday.", "2025-03-12", "Euro Wire"),
+    news(
+        "unemployment",
+        "Unemployment drops to its lowest level in a decade",
+        "The share of Americans out of work fell to 4.5 percent in March, the Labor "
+        "Department said on Friday, as employers added 98,000 jobs.",
+        "2025-04-07",
+        "Daily Ledger",
+    ),
+    news(
+        "rates",
+        "Central bank raises interest rates again",
+        "The central bank raised its main interest rate by a quarter point on Thursday to "
+        "curb inflation, the governor said.",
+        "2025-03-20",
+        "Euro Wire",
+    ),
+    news(
+        "mortgages",
+        "Mortgage rates climb for a fifth week",
+        "Home loan costs rose again this week, lenders said, as buyers rushed to lock in "
+        "deals before summer.",
+        "2025-03-27",
+        "Daily Ledger",
+    ),
+    news(
+        "floods",
+        "Floods displace thousands in southern Brazil",
+        "Floods displaced thousands of people in southern Brazil after days of downpours, "
+        "officials said on Wednesday.",
+        "2025-04-02",
+        "Southern Post",
+    ),
+    news(
+        "iphone",
+        "Apple unveils a new iPhone",
+        "Apple showed a new iPhone with a larger screen and a faster chip at its annual "
+        "event in California.",
+        "2025-09-10",
+        "Pacific Times",
+    ),
+    news(
+        "final",
+        "City win the cup final on penalties",
+        "Manchester City beat Arsenal on penalties after a goalless draw at Wembley on Saturday.",
+        "2025-05-17",
+        "Euro Wire",
+    ),
+    news(
+        "election",
+        "Kenya counts votes after a calm election",
+        "Officials counted votes on Wednesday after a calm election, observers said, "
+        "praising the turnout.",
+        "2024-12-11",
+        "Daily Ledger",
+    ),
+    news(
+        "probe",
+        "Japan launches a lunar probe",
+        "Japan launched a lunar probe on Saturday that will map water ice near the south "
+        "pole of the Moon.",
+        "2025-03-15",
+        "Pacific Times",
+    ),
+    news(
+        "wildfire",
+        "Wildfire forces evacuations near Athens",
+        "Firefighters battled a wildfire north of Athens as strong winds pushed the flames "
+        "towards homes.",
+        "2025-07-22",
+        "Euro Wire",
+    ),
+    news(
+        "strike",
+        "Rail workers strike over pay",
+        "Train drivers walked out on Monday in a dispute over pay, cancelling most services "
+        "across the country.",
+        "2025-06-02",
+        "Daily Ledger",
+    ),
+    news(
+        "vaccine",
+        "Regulator approves a new malaria vaccine",
+        "The health regulator approved a malaria vaccine for children after trials showed "
+        "it cut infections by two thirds.",
+        "2025-02-11",
+        "Southern Post",
+    ),
+    news(
+        "budget",
+        "Finance minister unveils spending cuts",
+        "The finance minister announced spending cuts and higher taxes on fuel in the "
+        "annual budget on Wednesday.",
+        "2025-03-12",
+        "Euro Wire",
+    ),
 ]
 PONTIFF = news("pontiff", "Pontiff arrives in the Egyptian capital",
                "The head of the Catholic Church landed in Cairo on Friday for two days of "
@@ -165,8 +223,15 @@ def test_a_new_article_is_found_by_meaning_after_an_incremental_run(tmp_path: Pa
 
 
 @pytest.mark.parametrize(
-    "q", ['"jobless rate"', "title:jobless", "jobless -rate", "jobl*", "jobless AND rate",
-          "source:wire jobless"],  # fmt: skip
+    "q",
+    [
+        '"jobless rate"',
+        "title:jobless",
+        "jobless -rate",
+        "jobl*",
+        "jobless AND rate",
+        "source:wire jobless",
+    ],  # fmt: skip
 )
 def test_syntax_is_matched_by_words_only(root: Path, q: str):
     data = run(root, q=q)
