@@ -12,6 +12,7 @@ counted in ``total``), and a notice when hybrid was asked for but words alone we
 from __future__ import annotations
 
 import math
+import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ NO_VECTORS = "searched by words only: this index has no vectors; rebuild with ve
 OTHER_VECTORS = (
     "searched by words only: this index's vectors were made by another model; rebuild with vectors"
 )
+UNREADABLE = "searched by words only: this index's vectors cannot be read; rebuild with vectors"
 SYNTAX = "searched by words only: phrases, fields, patterns and operators are matched as typed"
 BY_DATE = "sorted by date: matched by words only"
 
@@ -181,6 +183,9 @@ def apply(
     generation = view.searcher.reader().generation()
     try:
         table = vector_table(view.gen, generation, view.stories.docnum, view.facets.size)
+    except (sqlite3.Error, ValueError) as error:  # a damaged file: words only, and why
+        return _words_only(words, f"{UNREADABLE} ({error})")
+    try:
         vector = embed_query(" ".join(request.q.split()[:MAX_TERMS]))
     except SearchError as error:  # the model cannot run here: words only, and why
         return _words_only(words, f"searched by words only: {error}")

@@ -10,11 +10,12 @@ import pytest
 from click.testing import CliRunner
 
 from search.cli import cli
-from search.generations import open_index
-from search.hybrid import BY_DATE, NO_VECTORS, SYNTAX, plain_words
+from search.generations import current_generation, open_index
+from search.hybrid import BY_DATE, NO_VECTORS, SYNTAX, UNREADABLE, plain_words
 from search.index import reindex
 from search.query import BadParameter, iter_results, parse_request, search
 from search.syntax import parse_query
+from search.vectors import VECTORS
 from web import create_app
 
 
@@ -255,6 +256,16 @@ def test_an_index_without_vectors_says_it_searches_by_words(tmp_path: Path):
     assert (data["mode"], data["mode_requested"]) == ("lexical", "hybrid")
     assert data["mode_notice"] == NO_VECTORS
     assert "unemployment" not in slugs(data)
+
+
+def test_damaged_vectors_are_said_and_words_still_serve(tmp_path: Path):
+    index = tmp_path / "index"
+    reindex([write(tmp_path / "corpus", ARTICLES)], index, full=True, workers=1)
+    (current_generation(index) / VECTORS).write_bytes(b"not a database")
+    data = run(index, q="jobless rate falls")
+    assert (data["mode"], data["semantic_added"]) == ("lexical", 0)
+    assert data["mode_notice"].startswith(UNREADABLE)
+    assert data["total"] == run(index, q="jobless rate falls", mode="lexical")["total"] >= 1
 
 
 @pytest.mark.parametrize(
