@@ -17,7 +17,7 @@ from .index import reindex
 from .notices import coverage, more_line
 from .query import search
 from .read import Page, Skip, read_file
-from .request import COLLAPSES, SORTS, parse_request
+from .request import COLLAPSES, DEFAULT_MODE, MODES, SORTS, parse_request
 
 
 def default_index() -> Path:
@@ -67,12 +67,20 @@ def cli() -> None:
     "--workers", type=click.IntRange(1, 64), default=None,
     help="Extraction processes, and writing processes of a --full rebuild [all cores].",
 )
+@click.option(
+    "--vectors/--no-vectors", default=None,
+    help="Embed articles for hybrid search (words + meaning), or not (faster: words only) "
+    "[a rebuild embeds; an incremental run does as the index was built].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def reindex_command(paths, index_dir, full, prune, workers, as_json) -> None:
+def reindex_command(paths, index_dir, full, prune, workers, vectors, as_json) -> None:
     """Index the news files and folders at PATHS (.txt, .html, .json, .jsonl, .csv)."""
     bar = _progress_bar()
     try:
-        report = reindex(paths, index_dir, full=full, prune=prune, workers=workers, progress=bar)
+        report = reindex(
+            paths, index_dir, full=full, prune=prune, workers=workers, progress=bar,
+            vectors=vectors,
+        )  # fmt: skip
     except SearchError as error:
         raise click.ClickException(str(error)) from error
     finally:
@@ -169,8 +177,15 @@ def _print_article(data: dict) -> None:
     show_default=True,
     help="One hit per story, or every article.",
 )
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default=DEFAULT_MODE,
+    show_default=True,
+    help="Rank by words and meaning (hybrid), or by words only (lexical).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
-def search_command(query, index_dir, limit, page, sort, collapse, as_json) -> None:
+def search_command(query, index_dir, limit, page, sort, collapse, mode, as_json) -> None:
     """Search the index for QUERY (same syntax as the web page) and print the best matches."""
     try:
         request = parse_request(
@@ -180,6 +195,7 @@ def search_command(query, index_dir, limit, page, sort, collapse, as_json) -> No
                 "page": str(page),
                 "sort": sort,
                 "collapse": collapse,
+                "mode": mode,
             }
         )
         data = search(index_dir, request)
@@ -190,16 +206,21 @@ def search_command(query, index_dir, limit, page, sort, collapse, as_json) -> No
         return
     groups = data["total_results"]
     stories = f" in {groups} {'story' if groups == 1 else 'stories'}" if collapse == "story" else ""
-    click.echo(f"{data['total']} matching articles{stories}")
+    added = f" (and {data['semantic_added']} by meaning)" if data["semantic_added"] else ""
+    click.echo(f"{data['total']} matching articles{added}{stories}")
     if words := coverage(data):
         click.echo(words)
     for notice in data["notices"]:
         click.echo(notice["message"])
+    if data["mode_notice"]:
+        click.echo(data["mode_notice"].capitalize())
     first = (data["page"] - 1) * data["per_page"]
     for n, hit in enumerate(data["results"], first + 1):
         date = (hit["published"] or "")[:10]
+        meaning = " (by meaning)" if hit["by_meaning"] else ""
         click.echo(
-            f"{n:3}. {hit['title']}  [{hit['source'] or '-'}, {date or 'undated'}]  {hit['id']}"
+            f"{n:3}. {hit['title']}{meaning}  [{hit['source'] or '-'}, {date or 'undated'}]  "
+            f"{hit['id']}"
         )
         if hit["collapsed"]:
             click.echo(f"       {more_line(hit)}")
@@ -223,5 +244,10 @@ def stats_command(index_dir, as_json) -> None:
         f"{data['articles']} articles in {data['location']} ({data['size_bytes'] / 1e6:.1f} MB)"
     )
     click.echo(f"dates: {data['first'] or '-'} .. {data['last'] or '-'}")
+    vectors = data["vectors"]
+    click.echo(
+        "vectors: none (searches use words only; `reindex --full` adds them)" if vectors is None
+        else f"vectors: {vectors:,} articles (hybrid search: words and meaning)"
+    )
     for source, count in data["sources"].items():
         click.echo(f"  {count:7}  {source}")

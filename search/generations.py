@@ -19,6 +19,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import Index
 
 from . import Busy, Unavailable
+from .vectors import count_vectors
 
 POINTER = "CURRENT"
 LOCK = "reindex.lock"
@@ -153,4 +154,5 @@ def index_stats(root: str | Path) -> dict:
         "size_bytes": size,
         "generation": gen.name,
         "location": str(Path(root).resolve()),
+        "vectors": count_vectors(gen),  # None: built without, searched by words only
     }

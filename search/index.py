@@ -35,11 +35,12 @@ from .generations import (
     remove_leftovers,
     switch_to,
 )
-from .pipeline import Extracted, Item, Unchanged, extract_corpus, source_hash
+from .pipeline import Embedding, Extracted, Item, Unchanged, extract_corpus, source_hash
 from .read import Skip
 from .report import Report
 from .schema import SCHEMA_VERSION, build_schema
 from .stories import STORIES, StoryStore
+from .vectors import align_vectors, for_rebuild, for_update, put_vector, vector_store
 from .writing import ParallelWriter
 
 REPEATS = "boilerplate.json"
@@ -69,8 +70,13 @@ def reindex(
     prune: bool = False,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    vectors: bool | None = None,
 ) -> Report:
-    """Index the files under ``paths`` into ``root``: incremental upserts or an atomic rebuild."""
+    """Index the files under ``paths`` into ``root``: incremental upserts or an atomic rebuild.
+
+    ``vectors`` (hybrid search): a rebuild embeds unless False or the model cannot run (the
+    report says why); an incremental run does as the index was built, and refuses the other.
+    """
     started = time.perf_counter()
     root = Path(root)
     paths = [Path(p) for p in paths]
@@ -82,9 +88,9 @@ def reindex(
             if gen is not None and not full:
                 _check_compatible(root, gen)
             if full or gen is None:
-                report = _rebuild(paths, root, workers, progress)
+                report = _rebuild(paths, root, workers, progress, vectors)
             else:
-                report = _update(paths, root, gen, prune, workers, progress)
+                report = _update(paths, root, gen, prune, workers, progress, vectors)
     except (OSError, sqlite3.Error) as error:  # reading a source file never raises: it is a Skip
         reason = getattr(error, "strerror", None) or str(error)
         raise WriteFailed(
@@ -125,13 +131,13 @@ def _version() -> list[str]:
     return [SCHEMA_VERSION, "ids", ID_SCHEME]
 
 
-def _rebuild(paths, root: Path, workers, progress) -> Report:
+def _rebuild(paths, root: Path, workers, progress, vectors: bool | None) -> Report:
     # Microseconds too: two rebuilds within one second must not collide.
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     building = root / f"gen-{stamp}-{os.getpid()}.building"
     final = building.with_suffix("")
     try:
-        return _build(paths, root, building, final, workers, progress)
+        return _build(paths, root, building, final, workers, progress, vectors)
     except BaseException:
         # Not switched to: a failed build must not keep its space (a full disk stays full).
         if current_generation(root) != final:
@@ -140,20 +146,25 @@ def _rebuild(paths, root: Path, workers, progress) -> Report:
         raise
 
 
-def _build(paths, root: Path, building: Path, final: Path, workers, progress) -> Report:
+def _build(paths, root: Path, building: Path, final: Path, workers, progress, vectors) -> Report:
     building.mkdir(parents=True)
     ix = whoosh_index.create_in(str(building), build_schema())
     report = Report()
-    extracted = extract_corpus(paths, _load_repeats(root), workers=workers, progress=progress)
+    embed = for_rebuild(vectors, report)
+    extracted = extract_corpus(paths, _load_repeats(root), workers=workers, progress=progress,
+                               embedding=Embedding(embed))
     procs = max(1, workers or os.cpu_count() or 1)
-    with _writer(ix, procs) as writer, _stories(building) as stories:
+    with _writer(ix, procs) as writer, _stories(building) as stories, \
+            vector_store(building, embed) as store:
         seen: dict[str, str] = {}
         for item in _stream(extracted, report):
             if _first(item, seen, report) and _original(item, stories, report):
                 writer.add_document(**_document(item.article, item.source_hash))
                 _timed(report, "linking", stories.add, item.article.id, item.signature)
+                put_vector(store, item)
                 report.added += 1
         report.stages.update(extracted.stages)
+        report.embedded, report.embed_errors = extracted.embedded, extracted.embed_errors
         commit_started = time.perf_counter()
     report.stages["commit"] = time.perf_counter() - commit_started
     _check_count(ix, report.added)
@@ -165,18 +176,21 @@ def _build(paths, root: Path, building: Path, final: Path, workers, progress) ->
     return report
 
 
-def _update(paths, root: Path, gen: Path, prune: bool, workers, progress) -> Report:
+def _update(paths, root: Path, gen: Path, prune: bool, workers, progress, vectors) -> Report:
     ix = open_index(root)
     known, files = _known(ix)
     report = Report(generation=gen.name)
-    # Stories are committed before Whoosh; a run killed in between leaves them out of step,
-    # which the next run repairs: it extracts again the articles the stories lack.
-    with _writer(ix) as writer, _stories(gen) as stories:
+    embed = for_update(gen, vectors, report)
+    # Stories and vectors are committed before Whoosh; a run killed in between leaves them out
+    # of step, which the next run repairs: it extracts again the articles they lack.
+    with _writer(ix) as writer, _stories(gen) as stories, vector_store(gen, embed) as store:
         missing = _align(stories, known)
+        made_from = align_vectors(store, known, missing) if store else {}
         unchanged_paths, unreadable = _unchanged_files(files)
         extracted = extract_corpus(
             paths, _load_repeats(root), workers=workers, progress=progress,
             unchanged=unchanged_paths, indexed=known.keys() - missing,
+            embedding=Embedding(embed, made_from),
         )  # fmt: skip
         seen: dict[str, str] = {}
 
@@ -207,16 +221,22 @@ def _update(paths, root: Path, gen: Path, prune: bool, workers, progress) -> Rep
                 report.added += not old
                 report.unchanged += same
                 _timed(report, "linking", stories.add, art.id, item.signature)
+                put_vector(store, item)
             elif old:  # now a copy of another article: keep only that one
                 writer.delete_by_term("id", art.id)
                 stories.remove(art.id)
+                if store:
+                    store.remove(art.id)
                 report.removed += 1
         if prune:
             gone = _prune(writer, known, seen, extracted.scanned, unchanged_paths | unreadable)
             for doc_id in gone:
                 stories.remove(doc_id)
+                if store:
+                    store.remove(doc_id)
             report.removed += len(gone)
         report.stages.update(extracted.stages)
+        report.embedded, report.embed_errors = extracted.embedded, extracted.embed_errors
         commit_started = time.perf_counter()
     report.stages["commit"] = time.perf_counter() - commit_started
     _save_side_files(gen, root, extracted)

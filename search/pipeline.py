@@ -9,11 +9,14 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, KeysView
+from collections.abc import Callable, Iterable, Iterator, KeysView, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from . import SearchError
+from .embed import embed_article
 from .extract import TIMINGS, Article, article_id, extract
 from .read import ONE_ARTICLE, Page, Skip, decode, discover, read_file
 from .stories import Signature, signature
@@ -37,6 +40,9 @@ class Item:
     source_hash: str
     signature: Signature
     where: str = ""  # its file and record ("path#3"), for the report
+    # Its meaning as a vector; None when not asked for, or when the stored vector was made
+    # from this very content (an incremental run embeds only new and changed articles).
+    vector: np.ndarray | None = None
 
 
 @dataclass
@@ -56,6 +62,23 @@ class Extracted:
     scanned: set[str]
     stages: dict[str, float] = field(default_factory=dict)
     sample_texts: list[str] = field(default_factory=list)
+    embedded: int = 0  # articles the workers embedded (the model's work, counted once)
+    embed_errors: list[str] = field(default_factory=list)  # articles left without a vector
+
+
+@dataclass(frozen=True)
+class Embedding:
+    """Whether the workers embed articles, and the content hash each stored vector was made
+    from (by article id): an article extracted with that same hash keeps its vector."""
+
+    on: bool = False
+    made_from: Mapping[str, str] = field(default_factory=dict)
+
+    def stored_hash(self, page: Page) -> str | None:
+        """The content hash of the stored vector of a page's article, if there is one."""
+        if not (self.on and self.made_from):
+            return None
+        return self.made_from.get(article_id(page.path, page.record))
 
 
 def source_hash(path: Path) -> str:
@@ -75,16 +98,18 @@ def extract_corpus(
     progress: Progress | None = None,
     unchanged: Known = frozenset(),
     indexed: Known = frozenset(),
+    embedding: Embedding | None = None,
 ) -> Extracted:
-    """Discover the files under ``paths`` and extract their articles. Of the ``unchanged``
-    files (bytes as indexed), the ``indexed`` articles are counted, not extracted again."""
+    """Discover the files under ``paths`` and extract their articles (and embed them, if
+    ``embedding`` says so). Of the ``unchanged`` files (bytes as indexed), the ``indexed``
+    articles are counted, not extracted again."""
     files, skips = _discover(paths)
     todo, kept = _plan(files, unchanged, indexed)
     workers = max(1, workers or os.cpu_count() or 1)
     learned = _learn([f for f in todo if str(f) not in unchanged], repeats, workers)
     result = Extracted(iter(()), learned, {str(f) for f in files})
     result.items = _items(todo, [*skips, *kept], learned, workers, progress, result,
-                          (unchanged, indexed))
+                          (unchanged, indexed), embedding or Embedding())
     return result
 
 
@@ -134,7 +159,8 @@ def _line_keys(path: Path) -> tuple[str, set[str]]:
 
 
 def _items(
-    todo, ready, learned, workers, progress, result: Extracted, known: tuple[Known, Known]
+    todo, ready, learned, workers, progress, result: Extracted, known: tuple[Known, Known],
+    embedding: Embedding,
 ) -> Iterator[Item | Skip | Unchanged]:
     yield from ready
     total = sum(_size(f) for f in todo)
@@ -142,26 +168,31 @@ def _items(
     sample = 0
     started = time.perf_counter()
     for outcome, size, file_hash in _map(
-        _extract_pages, _pages(todo, learned, result.stages, *known), workers, result
+        _extract_pages, _pages(todo, learned, result.stages, *known, embedding), workers, result
     ):
         done += size
         if isinstance(outcome, (Skip, Unchanged)):
             yield outcome
         else:
             articles += 1
-            article, sig, where = outcome
+            article, sig, where, vector = outcome
             if sample < SAMPLE_CHARS:
                 result.sample_texts.append(article.body)
                 sample += len(article.body)
-            yield Item(article, file_hash, sig, where)
+            if isinstance(vector, str):  # why it could not be embedded
+                result.embed_errors.append(f"{where}: {vector}")
+                vector = None
+            result.embedded += vector is not None
+            yield Item(article, file_hash, sig, where, vector)
         if progress:
             progress(done, total, articles)
     result.stages[WALL] = time.perf_counter() - started
 
 
 def _pages(
-    todo, learned, stages: dict[str, float], unchanged: Known, indexed: Known
-) -> Iterator[tuple[Page | Skip | Unchanged, frozenset, int, str]]:
+    todo, learned, stages: dict[str, float], unchanged: Known, indexed: Known,
+    embedding: Embedding,
+) -> Iterator[tuple[Page | Skip | Unchanged, frozenset, int, str, tuple[bool, str | None]]]:
     """Read each file in this process; extraction of its pages goes to the workers, except
     for pages already indexed from these very bytes."""
     for path in todo:
@@ -182,22 +213,22 @@ def _pages(
                 page = Unchanged(doc_id, page.path)
             elif isinstance(page, Page) and page.kind == "text":
                 site_keys = frozenset(learned.get(page_line_keys(page.text)[0], ()))
-            yield page, site_keys, share, file_hash
+            embed = (embedding.on, embedding.stored_hash(page) if isinstance(page, Page) else None)
+            yield page, site_keys, share, file_hash, embed
 
 
-def _extract_pages(
-    job,
-) -> tuple[tuple[Article, Signature, str] | Skip | Unchanged, int, str, dict[str, float]]:
-    page, site_keys, share, file_hash = job
+def _extract_pages(job) -> tuple[tuple | Skip | Unchanged, int, str, dict[str, float]]:
+    page, site_keys, share, file_hash, (embed, stored_hash) = job
     before = dict(TIMINGS)
     if isinstance(page, (Skip, Unchanged)):
         return page, share, file_hash, {}
     try:
         article = extract(page, site_keys)
         started = time.perf_counter()
-        outcome: tuple[Article, Signature, str] | Skip = (
-            article, signature(article), page.path + page.locator)
+        sig = signature(article)
         TIMINGS["stories"] = TIMINGS.get("stories", 0.0) + time.perf_counter() - started
+        vector = _vector(article) if embed and article.content_hash() != stored_hash else None
+        outcome: tuple | Skip = (article, sig, page.path + page.locator, vector)
     except SearchError as error:
         outcome = Skip(page.path + page.locator, str(error))
     except Exception as error:  # noqa: BLE001 - one bad page must never stop the run
@@ -205,6 +236,18 @@ def _extract_pages(
             page.path + page.locator, f"extraction failed: {type(error).__name__}: {error}"
         )
     return outcome, share, file_hash, {k: TIMINGS[k] - before.get(k, 0.0) for k in TIMINGS}
+
+
+def _vector(article: Article) -> np.ndarray | str:
+    """The article's vector, or why it could not be made: a missing vector must not cost
+    the article its place in the index."""
+    started = time.perf_counter()
+    try:
+        return embed_article(article.title, article.subtitle, article.body)
+    except Exception as error:  # noqa: BLE001 - the article is indexed all the same
+        return f"not embedded: {type(error).__name__}: {error}"
+    finally:
+        TIMINGS["embedding"] = TIMINGS.get("embedding", 0.0) + time.perf_counter() - started
 
 
 def _map(fn, jobs, workers: int, result: Extracted | None = None) -> Iterator:

@@ -18,13 +18,14 @@ from whoosh import collectors
 from whoosh.query import AndNot, Every, MultiTerm, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher
 
-from . import NotFound, notices
+from . import NotFound, hybrid, notices
 from .analysis import STOPLIST, index_term
 from .coverage import coverage, with_every_word, word_groups
 from .facets import SMALL, UNKNOWN, FacetTable, date_buckets, facet_counts
 from .filters import resolve_filters
 from .generations import NoIndex, current_generation, open_index
 from .highlight import highlight_text, query_terms, snippet
+from .hybrid import Fused
 from .ranking import Scored, TermArrays, rankable
 from .request import FACET_PARAMS, BadParameter, SearchRequest, parse_request
 from .spelling import suggest
@@ -74,6 +75,7 @@ class _Open:
     facets: FacetTable
     stories: StoryTable
     terms: TermArrays
+    gen: Path | None = None  # its generation folder (vectors are read from it)
 
 
 @dataclass
@@ -100,6 +102,9 @@ def search(root: str | Path, request: SearchRequest, *, snippets: bool = True) -
     query, scored, matched, sets, request = (
         found.query, found.scored, found.matched, found.sets, found.request
     )
+    # Hybrid search: the meaning's nearest documents join the matches, the rankings fused.
+    meaning = hybrid.apply(view, request, query, scored, matched, sets)
+    scored, matched = meaning.scored, meaning.matched
     hits = _combine(matched, sets.values(), view.facets)
     key = view.stories.key(request.collapse)
     groups = len({key[d] for d in hits})
@@ -112,8 +117,9 @@ def search(root: str | Path, request: SearchRequest, *, snippets: bool = True) -
         found.notices.append(notices.past_end(request.page, pages))
     return {
         "query": request.q,
-        "total": len(hits),
-        **coverage(view.searcher, found.query, found.scored, hits, found.typed),
+        "total": len(hits) - len(meaning.added),  # matched by words
+        **coverage(view.searcher, found.query, found.scored, hits - meaning.added, found.typed),
+        "semantic_added": len(meaning.added),  # found by meaning alone (facets count them)
         "total_results": groups,
         "collapse": request.collapse,
         "page": request.page,
@@ -123,15 +129,20 @@ def search(root: str | Path, request: SearchRequest, *, snippets: bool = True) -
         "sorted_by": _applied_sort(request, query),
         "filters": request.describe(),
         "results": [
-            {**_result(view, n, score, terms, snippets), **_collapsed(view, n, hits, key)}
+            {
+                **_result(view, n, score, terms, snippets),
+                **_collapsed(view, n, hits, key),
+                "by_meaning": n in meaning.added,
+            }
             for n, score in ranked
         ],
         "facets": facets,
         "facet_size": {name: request.size_of(name) for name in FACET_PARAMS},
         "facet_more": more,
-        "suggestion": suggest(view.searcher, request.q, len(hits)),
+        "suggestion": suggest(view.searcher, request.q, len(hits) - len(meaning.added)),
         "notices": found.notices,
         "past_end": past_end,
+        **meaning.describe(),
     }
 
 
@@ -157,16 +168,18 @@ def iter_results(
         raise NoIndex(f"no index in {root}: run `news-search reindex PATH` first")
     searcher = open_index(root, gen).searcher()
     try:
-        view = _Open(searcher, *_tables(searcher, gen))
+        view = _Open(searcher, *_tables(searcher, gen), gen=gen)
         found = _match(view, request)
         query, scored, matched, sets = found.query, found.scored, found.matched, found.sets
+        meaning = hybrid.apply(view, found.request, query, scored, matched, sets)
+        scored, matched = meaning.scored, meaning.matched
         hits = _combine(matched, sets.values(), view.facets)
         end = len(hits) if limit is None else min(len(hits), offset + limit)
         sort = _applied_sort(request, query)
         # _rank's order, but lazily where it can be: rows before ``offset`` are not kept.
         if sort != "relevance":
             order = ((d, None) for d in view.facets.by_date(hits, newest=sort == "newest"))
-        elif isinstance(scored, Scored):
+        elif isinstance(scored, Scored | Fused):
             order = scored.ranked(hits)
         else:  # Whoosh has scored every match already
             window = SearchRequest(q=request.q, sort=request.sort, per_page=max(1, end))
@@ -335,7 +348,7 @@ def _rank(view: _Open, query: Query, scored, hits: set[int], request: SearchRequ
     if sort != "relevance":
         ordered = ((d, None) for d in view.facets.by_date(hits, newest=sort == "newest"))
         return _one_per_key(ordered, key, need, set())[start:]
-    if isinstance(scored, Scored):  # ordered by tier already
+    if isinstance(scored, Scored | Fused):  # ordered by tier (or fused) already
         return _one_per_key(scored.ranked(hits), key, need, set())[start:]
     ranked: list[tuple[int, float]] = []
     seen: set = set()
@@ -522,7 +535,7 @@ def _open(root: Path) -> _Open:
         entry[1].searcher.close()
     # This generation, not whatever CURRENT names by now: its stories must match its searcher.
     searcher = open_index(root, gen).searcher()
-    view = _Open(searcher, *_tables(searcher, gen))
+    view = _Open(searcher, *_tables(searcher, gen), gen=gen)
     cache[root] = (gen, view)
     return view
 

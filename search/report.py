@@ -29,6 +29,9 @@ class Report:
     duration: float = 0.0  # the run's wall time, in seconds
     stages: dict[str, float] = field(default_factory=dict)  # summed over worker processes
     generation: str = ""
+    vectors: str = ""  # whether articles were embedded for hybrid search, or why not
+    embedded: int = 0  # articles embedded in this run (new and changed ones only)
+    embed_errors: list[str] = field(default_factory=list)  # articles left without a vector
 
     @property
     def indexed(self) -> int:
@@ -56,6 +59,9 @@ class Report:
             "duplicate_groups": grouped(self.duplicates),
             "stages": {k: round(v, 3) for k, v in self.stages.items()},
             "generation": self.generation,
+            "vectors": self.vectors,
+            "embedded": self.embedded,
+            "embed_errors": self.embed_errors,
         }
 
     def lines(self, location: str) -> list[str]:
@@ -71,8 +77,21 @@ class Report:
             f"({rate:.0f} articles indexed/s) -> {location}",
             *_group_lines(self.skipped, "skipped", "skipped"),
             *_group_lines(self.duplicates, "duplicate", "duplicates"),
+            *self._vector_lines(),
             f"  time per stage, summed over worker processes: {stages}{wall}",
         ]
+
+    def _vector_lines(self) -> list[str]:
+        """What became of the vectors: how many were made, at what cost, which failed."""
+        if not self.vectors:
+            return []
+        seconds = self.stages.get("embedding", 0.0)
+        cost = f", {seconds / self.embedded * 1000:.0f} ms each" if self.embedded else ""
+        lines = [f"vectors: {self.vectors} ({self.embedded:,} articles embedded{cost})"]
+        lines += [f"  not embedded: {e}" for e in self.embed_errors[:EXAMPLES]]
+        if len(self.embed_errors) > EXAMPLES:
+            lines.append(f"  ... and {len(self.embed_errors) - EXAMPLES:,} more not embedded")
+        return lines
 
 
     def _moved_note(self) -> str:

@@ -12,6 +12,8 @@ from . import InvalidRequest
 FACET_PARAMS = {"region": "regions", "country": "countries", "person": "people", "source": "source"}
 SORTS = ("relevance", "newest", "oldest")
 COLLAPSES = ("story", "none")
+MODES = ("hybrid", "lexical")  # words and meaning fused, or words only
+DEFAULT_MODE = "hybrid"  # it won on the relevance harness (bench/relevance/README.md)
 MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
 MAX_QUERY_CHARS = 2_000
@@ -44,6 +46,7 @@ class SearchRequest:
     date_to: datetime | None = None  # exclusive
     sort: str = "relevance"
     collapse: str = "story"  # one hit per story; "none" still folds copies of one text
+    mode: str = DEFAULT_MODE
     page: int = 1
     per_page: int = 10
     raw_from: str = ""
@@ -68,6 +71,7 @@ class SearchRequest:
             "to": self.raw_to or None,
             "sort": self.sort,
             "collapse": self.collapse,
+            "mode": self.mode,
         }
 
 
@@ -102,6 +106,9 @@ def parse_request(
     req.collapse = one("collapse", "story").lower()
     if req.collapse not in COLLAPSES:
         raise BadParameter("collapse", f"must be one of {', '.join(COLLAPSES)}")
+    req.mode = one("mode", DEFAULT_MODE).lower()
+    if req.mode not in MODES:
+        raise BadParameter("mode", f"must be one of {', '.join(MODES)}")
     req.raw_from, req.raw_to = one("from"), one("to")
     req.date_from = parse_day("from", req.raw_from, now) if req.raw_from else None
     req.date_to = parse_end("to", req.raw_to, now) if req.raw_to else None

@@ -65,6 +65,7 @@ def count(driver) -> str:
 def test_search_and_facet_in_a_browser(browser, live_server, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
 
     browser.get(live_server + "/")
     assert browser.title == "News search"
@@ -72,6 +73,13 @@ def test_search_and_facet_in_a_browser(browser, live_server, tmp_path):
     box.clear()
     box.send_keys("syria turkey", Keys.ENTER)
     wait_for(browser, lambda d: "q=syria+turkey" in d.current_url)
+    # "Words only": which seed leads the story is then the words' call, as below.
+    mode = browser.find_element(By.ID, "mode")
+    assert mode.get_attribute("value") == "hybrid"
+    Select(mode).select_by_visible_text("Words only")
+    if browser.find_element(By.CSS_SELECTOR, ".mode .sort__apply").is_displayed():
+        browser.find_element(By.CSS_SELECTOR, ".mode .sort__apply").click()
+    wait_for(browser, lambda d: "mode=lexical" in d.current_url)
     assert count(browser).startswith("3 stories from 4 articles")
     titles = results(browser)
     assert titles[0] == "Syria, Turkey sign joint defense cooperation agreement"
@@ -99,7 +107,7 @@ def test_search_and_facet_in_a_browser(browser, live_server, tmp_path):
     assert focused.get_attribute("value") == "Euro Wire"  # focus came back to the checkbox
 
     shot = tmp_path / "search.png"
-    browser.get(live_server + "/search?q=syria+turkey")
+    browser.get(live_server + "/search?q=syria+turkey&mode=lexical")
     assert browser.save_screenshot(str(shot))
     shutil.copyfile(shot, SCREENSHOT_COPY)
 

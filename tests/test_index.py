@@ -127,7 +127,8 @@ def _answers(root: Path) -> dict[str, tuple]:
 
     out = {}
     for q in ("harbour", "harbour report 7", '"report number"', "syria turkey", ""):
-        request = parse_request({"q": q, "collapse": "none", "per_page": "100"})
+        # Words only: fused scores come from ranks, and ties take their ranks in index order.
+        request = parse_request({"q": q, "collapse": "none", "per_page": "100", "mode": "lexical"})
         found = search(root, request)
         # Ties (equal scores, equal dates) come in index order, which differs between layouts.
         page = [r["score"] if q else r["published"] for r in found["results"]]

@@ -59,8 +59,10 @@ def root(tmp_path_factory) -> Path:
 
 
 def run(root: Path, now: datetime | None = None, **args) -> dict:
-    # One result per article: these tests are about matching and ranking, not story folding.
+    # One result per article: these tests are about matching and ranking, not story folding;
+    # and about words: ranking by meaning as well has its own tests (tests/test_hybrid.py).
     args.setdefault("collapse", "none")
+    args.setdefault("mode", "lexical")
     return search(root, parse_request(args, now=now))
 
 

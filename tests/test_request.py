@@ -95,7 +95,7 @@ def test_describe_echoes_what_was_asked():
     )
     assert req.describe() | {"collapse": None} == {
         "q": "syria", "region": [], "country": ["SY"], "person": [], "source": [],
-        "from": "7d", "to": "2025-08-14", "sort": "oldest", "collapse": None,
+        "from": "7d", "to": "2025-08-14", "sort": "oldest", "collapse": None, "mode": "hybrid",
     }
 
 

@@ -64,7 +64,8 @@ def find_id(client, q: str, title_start: str) -> str:
 
 
 def test_search_page_shows_the_seeds_as_one_story_and_1_more(client):
-    doc, html = page(client, "/search?q=syria+turkey")
+    # By words: which seed leads the story is the ranking's call (hybrid: tests/test_hybrid.py).
+    doc, html = page(client, "/search?q=syria+turkey&mode=lexical")
     titles = result_titles(doc)
     assert titles[0] == SEED_TITLES[0]
     assert not any(t.startswith(SEED_TITLES[1]) for t in titles)
@@ -324,11 +325,12 @@ def test_no_inline_script_or_style_anywhere(client):
 
 
 def test_api_search_shape(client):
-    data = api(client, "/api/search?q=syria+turkey&per_page=3")
+    data = api(client, "/api/search?q=syria+turkey&per_page=3&mode=lexical")
     assert list(data) == [
-        "query", "total", "matched_all", "matched_some", "words", "total_results", "collapse",
-        "page", "per_page", "pages", "sort", "sorted_by", "filters", "results", "facets",
-        "facet_size", "facet_more", "suggestion", "notices", "past_end",
+        "query", "total", "matched_all", "matched_some", "words", "semantic_added",
+        "total_results", "collapse", "page", "per_page", "pages", "sort", "sorted_by", "filters",
+        "results", "facets", "facet_size", "facet_more", "suggestion", "notices", "past_end",
+        "mode", "mode_requested", "mode_notice",
     ]  # fmt: skip
     assert (data["query"], data["total"], data["page"]) == ("syria turkey", 4, 1)
     assert data["per_page"] == 3
@@ -432,8 +434,8 @@ def test_openapi_document_describes_every_endpoint(client):
         "/api/articles/{id}/related", "/api/stories/{id}",
     }  # fmt: skip
     names = {p["name"] for p in doc["paths"]["/api/search"]["get"]["parameters"]}
-    assert names == {"q", "page", "per_page", "sort", "collapse", "region", "country", "person",
-                     "source", "from", "to", "facet_size", "facet_size.region",
+    assert names == {"q", "page", "per_page", "sort", "collapse", "mode", "region", "country",
+                     "person", "source", "from", "to", "facet_size", "facet_size.region",
                      "facet_size.country", "facet_size.person", "facet_size.source"}  # fmt: skip
     article_id = find_id(client, "syria", SEED_TITLES[0])
     for path in doc["paths"]:

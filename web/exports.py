@@ -117,7 +117,9 @@ def export_headers(part: Export, suffix: str) -> dict[str, str]:
         {"query": part.request.q, "filters": part.request.describe(), "sort": part.request.sort,
          "collapse": "none", "per_page": present.DEFAULTS.per_page, "page": 1}
     )  # fmt: skip
-    filters = [(k, v) for k, v in present.query_pairs(state) if k not in ("q", "sort", "collapse")]
+    filters = [
+        (k, v) for k, v in present.query_pairs(state) if k not in ("q", "sort", "collapse", "mode")
+    ]
     links = [f'<{present.link(state, "api.search")}>; rel="alternate"; type="application/json"']
     if part.truncated:
         args = [(k, v) for k, v in request.args.items(multi=True) if k != "offset"]

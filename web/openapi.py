@@ -5,6 +5,7 @@ from __future__ import annotations
 from search.facets import UNKNOWN
 from search.request import (
     COLLAPSES,
+    DEFAULT_MODE,
     FACET_PARAMS,
     FACET_SIZE,
     MAX_FACET_SIZE,
@@ -12,6 +13,7 @@ from search.request import (
     MAX_FILTER_VALUES,
     MAX_PAGE,
     MAX_PER_PAGE,
+    MODES,
     SORTS,
 )
 
@@ -83,6 +85,13 @@ SEARCH_PARAMETERS = [
         {"type": "string", "enum": list(COLLAPSES), "default": "story"},
     ),
     _query(
+        "mode",
+        "`hybrid`: words and meaning (sentence vectors) fused, for queries of plain words; "
+        "`lexical`: words only. Phrases, fields, operators and date sorts use words only, and "
+        "so does an index built without vectors (`mode_notice` says why).",
+        {"type": "string", "enum": list(MODES), "default": DEFAULT_MODE},
+    ),
+    _query(
         "region",
         "Only articles about this region (repeat for any of several).",
         VALUE,
@@ -122,7 +131,9 @@ def _exported(p: dict) -> bool:
     return p["name"] not in SEARCH_ONLY and not p["name"].startswith("facet_size")
 
 
-FEED_PARAMETERS = [p for p in SEARCH_PARAMETERS if _exported(p) and p["name"] != "sort"]
+FEED_PARAMETERS = [
+    p for p in SEARCH_PARAMETERS if _exported(p) and p["name"] not in ("sort", "mode")
+]
 
 
 def export_parameters(max_rows: int, snippets: bool) -> list[dict]:
@@ -191,6 +202,10 @@ RESULT = {
         "score": {"type": ["number", "null"]},
         "story": {"$ref": "#/components/schemas/Story"},
         "collapsed": {"type": "integer", "description": "Other matches this hit stands for."},
+        "by_meaning": {
+            "type": "boolean",
+            "description": "Found by meaning alone (hybrid mode): none of the query's words.",
+        },
         "more": {**BRIEFS, "description": "Those matches (up to 20), oldest first."},
     },
 }
@@ -210,7 +225,7 @@ SEARCH = {
     "required": ["query", "total", "page", "per_page", "pages", "sort", "results", "facets"],
     "properties": {
         "query": {"type": "string"},
-        "total": {"type": "integer", "description": "Matching articles."},
+        "total": {"type": "integer", "description": "Articles matching the words."},
         "matched_all": {
             "type": ["integer", "null"],
             "description": "Of a plain query of words and phrases: matching articles that "
@@ -225,6 +240,11 @@ SEARCH = {
             "type": ["array", "null"],
             "items": {"type": "string"},
             "description": "The words and phrases the counts are about, as typed.",
+        },
+        "semantic_added": {
+            "type": "integer",
+            "description": "Articles listed because their meaning is near the query's, though "
+            "they do not match its words (hybrid mode); facets count them too.",
         },
         "total_results": {
             "type": "integer",
@@ -294,6 +314,12 @@ SEARCH = {
         "past_end": {
             "type": "boolean",
             "description": "The page asked for is after the last one (`pages`).",
+        },
+        "mode": {"type": "string", "enum": list(MODES), "description": "as applied"},
+        "mode_requested": {"type": "string", "enum": list(MODES)},
+        "mode_notice": {
+            "type": ["string", "null"],
+            "description": "Why words alone were used though hybrid was asked for.",
         },
     },
 }

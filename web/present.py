@@ -15,7 +15,7 @@ from flask import Flask, url_for
 
 from search.notices import coverage, more_line, outlet, outlets
 from search.query import SearchRequest
-from search.request import FACET_SIZE, MAX_FACET_SIZE, SORTS
+from search.request import FACET_SIZE, MAX_FACET_SIZE, MODES, SORTS
 
 from .dates import chosen_dates, date_span, day, overlaps
 
@@ -26,6 +26,7 @@ FILTER_FROM = 10  # a facet listing more values than this gets a box to filter t
 # The relative ranges the request model takes (``from=7d``), offered beside the date inputs.
 PRESETS = (("Past week", "7d"), ("Past month", "30d"), ("Past year", "1y"))
 TITLE_NOTES = {"url": "title from the URL", "text": "title from the text"}
+MODE_LABELS = {"hybrid": "Meaning + words", "lexical": "Words only"}
 DEFAULTS = SearchRequest()
 WINDOW = 2  # page links shown either side of the current page
 BAR_WIDTH, BAR_GAP, CHART_HEIGHT = 10, 2, 48
@@ -70,6 +71,7 @@ def state_of(data: dict) -> dict:
         "to": filters.get("to") or "",
         "sort": data["sort"],
         "collapse": data["collapse"],
+        "mode": data.get("mode_requested") or filters.get("mode") or DEFAULTS.mode,
         "per_page": data["per_page"],
         "page": data["page"],
         "facet_size": {
@@ -89,6 +91,8 @@ def query_pairs(state: dict) -> list[tuple[str, str]]:
         pairs.append(("sort", state["sort"]))
     if state["collapse"] != DEFAULTS.collapse:
         pairs.append(("collapse", state["collapse"]))
+    if state.get("mode", DEFAULTS.mode) != DEFAULTS.mode:
+        pairs.append(("mode", state["mode"]))
     if state["per_page"] != DEFAULTS.per_page:
         pairs.append(("per_page", str(state["per_page"])))
     for name, size in sorted(state.get("facet_size", {}).items()):
@@ -216,8 +220,9 @@ def histogram(data: dict, state: dict) -> dict | None:
             }
         )
     dated = sum(b["count"] for b in buckets)
+    listed = data["total"] + data.get("semantic_added", 0)  # what the facets count
     if ranged:
-        summary = f"{date_span(start, end)}: {_plural(data['total'], 'article', 'articles')}"
+        summary = f"{date_span(start, end)}: {_plural(listed, 'article', 'articles')}"
     else:
         first, last = buckets[0]["from"], buckets[-1]["to"]
         span = (
@@ -226,8 +231,8 @@ def histogram(data: dict, state: dict) -> dict | None:
             else f"{human_date(first, unit)} – {human_date(last, unit)}"
         )
         summary = f"{span}: {_plural(dated, 'article', 'articles')}"
-        if data["total"] > dated:
-            summary += f" ({data['total'] - dated:,} undated not shown)"
+        if listed > dated:
+            summary += f" ({listed - dated:,} undated not shown)"
     return {
         "bars": bars,
         "unit": unit,
@@ -278,6 +283,8 @@ def search_page(data: dict) -> dict:
         "dates": date_control(data, state),
         "suggestion": data["suggestion"] and link(state, q=data["suggestion"]),
         "sorts": SORTS,
+        "modes": [(mode, MODE_LABELS[mode]) for mode in MODES],
+        "notice": (data.get("mode_notice") or "").capitalize(),
         "results": [result_extras(r) for r in data["results"]],
         "counts": counts_line(data),
         "notices": notice_lines(data, state),
@@ -289,6 +296,7 @@ def search_page(data: dict) -> dict:
             "search": hidden_pairs(state, "q"),
             "facets": hidden_pairs(state, *FACETS),
             "sort": hidden_pairs(state, "sort"),
+            "mode": hidden_pairs(state, "mode"),
         },
         "first": (state["page"] - 1) * state["per_page"] + 1,
         "json": link(state, "api.search", page=state["page"]),
@@ -300,9 +308,9 @@ def search_page(data: dict) -> dict:
 
 
 def counts_line(data: dict) -> str:
-    """What the totals count: "3 stories from 5 articles", or "5 articles"; then, for words
-    not all found together, "81 articles contain all of trump, putin · 1,104 more contain
-    some"."""
+    """What the totals count: "3 stories from 5 articles", or "5 articles" (and those only
+    the meaning found: "5 articles + 2 by meaning"); then, for words not all found together,
+    "81 articles contain all of trump, putin · 1,104 more contain some"."""
     line = _totals(data)
     if words := coverage(data):
         line += f" · {words}"
@@ -310,8 +318,11 @@ def counts_line(data: dict) -> str:
 
 
 def _totals(data: dict) -> str:
-    total, shown = data["total"], data["total_results"]
-    articles = _plural(total, "article", "articles")
+    added = data.get("semantic_added", 0)
+    total, shown = data["total"] + added, data["total_results"]
+    articles = _plural(data["total"], "article", "articles")
+    if added:
+        articles += f" + {added:,} by meaning"
     if shown == total:
         return articles
     if data["collapse"] == "story":

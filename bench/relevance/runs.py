@@ -116,15 +116,27 @@ def tantivy_query(query: str) -> str:
 
 
 def ours_default(root: Path, query: str, depth: int) -> list[dict]:
-    """Our search as the site runs it, but every article listed (no collapsing by story)."""
+    """Our search by words only (BM25F), every article listed (no collapsing by story)."""
+    return _ours(root, query, depth, "lexical")
+
+
+def ours_hybrid(root: Path, query: str, depth: int) -> list[dict]:
+    """Our search by words and meaning fused (``mode=hybrid``), every article listed."""
+    return _ours(root, query, depth, "hybrid")
+
+
+def _ours(root: Path, query: str, depth: int, mode: str) -> list[dict]:
     from search.query import search
     from search.request import SearchRequest
 
-    request = SearchRequest(q=query, collapse="none", per_page=depth)
+    request = SearchRequest(q=query, collapse="none", per_page=depth, mode=mode)
     return search(root, request, snippets=False)["results"]
 
 
-OURS_MODES: dict[str, Callable[[Path, str, int], list[dict]]] = {"ours": ours_default}
+OURS_MODES: dict[str, Callable[[Path, str, int], list[dict]]] = {
+    "ours": ours_default,
+    "hybrid": ours_hybrid,
+}
 
 
 class Ours:
