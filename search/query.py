@@ -24,7 +24,8 @@ from .facets import SMALL, UNKNOWN, FacetTable, date_buckets, facet_counts
 from .filters import resolve_filters
 from .generations import NoIndex, current_generation, open_index
 from .highlight import highlight_text, query_terms, snippet
-from .ranking import DEFAULT, Ranking, Scored, TermArrays, rankable
+from .names import names_in
+from .ranking import DEFAULT, Ranking, Scored, TermArrays, rankable, word_of
 from .request import FACET_PARAMS, BadParameter, SearchRequest, parse_request
 from .spelling import suggest
 from .stories import StoryTable
@@ -272,7 +273,9 @@ def _match(view: _Open, request: SearchRequest, ranking: Ranking) -> _Matched:
     query = _bounded(parsed.query, view.searcher)
     matched = scored = None
     if (leaves := rankable(query, view.searcher.schema)) is not None:
-        scored = view.terms.score(view.searcher, leaves, ranking)  # words and phrases: in bulk
+        named = _names(view, parsed.typed, leaves) if ranking.names else []
+        # Words and phrases (and the names among them): scored in bulk.
+        scored = view.terms.score(view.searcher, leaves, ranking, named)
         matched = set(scored.matched.tolist())
     elif not isinstance(query, Every):
         scored = _scored(view.searcher, query, None)
@@ -340,6 +343,12 @@ def _rank(view: _Open, query: Query, scored, hits: set[int], request: SearchRequ
     else:  # Whoosh ranks it
         ordered = iter(_best(view.searcher, query, scored, hits, ranking))
     return _one_per_key(ordered, key, need, set())[start:]
+
+
+def _names(view: _Open, typed: dict, leaves: list) -> list:
+    """The people and countries the query's words name (``names.py``)."""
+    keys = {word_of(leaf) for leaf in leaves}
+    return names_in(typed, keys, view.facets, view.terms, view.searcher.reader())
 
 
 def _scored(searcher: Searcher, query: Query, allow) -> list[tuple[int, float]]:
@@ -520,7 +529,8 @@ def _tables(searcher: Searcher, gen: Path) -> tuple[FacetTable, StoryTable, Term
     version = (str(gen), searcher.reader().generation())
     with _tables_lock:
         if version not in _shared:
-            facets = FacetTable(searcher, tuple(FACET_PARAMS.values()))
+            # Focus countries too: a country named in a query weighs its focus articles most.
+            facets = FacetTable(searcher, (*FACET_PARAMS.values(), "focus_countries"))
             stories = StoryTable(searcher.reader(), gen, facets.live())
             _shared.clear()  # only the newest version serves; older ones are dropped
             _shared[version] = (facets, stories, TermArrays(searcher.reader(), facets.live_mask()))
