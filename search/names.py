@@ -19,31 +19,27 @@ from __future__ import annotations
 import re
 
 import numpy as np
-from whoosh.reading import IndexReader
 
 from .analysis import TOKEN_PATTERN, index_term
 from .facets import FacetTable
 from .filters import resolve
-from .ranking import Named, TermArrays
+from .ranking import Named
 
 MAX_NAME_WORDS = 4  # "Kim Jong Nam", "Bosnia and Herzegovina"
 AGREE = 0.5  # the share of documents each count must reach
-TEXT = ("title", "body")  # where a document holds a word (the lead is a part of the body)
 
 
-def names_in(
-    typed: dict, keys: set, table: FacetTable, terms: TermArrays, reader: IndexReader
-) -> list[Named]:
-    """The people and countries named by runs of the query's words (``typed``: word as typed
-    by what it looks for; ``keys``: what the ranked query looks for)."""
-    units = [(key, _plain(key, said)) for key, said in typed.items() if key in keys]
+def names_in(typed: dict, holding: dict, table: FacetTable) -> list[Named]:
+    """The people and countries named by runs of the query's words (``typed``: each word as
+    typed, by what it looks for; ``holding``: which documents hold each, a mask)."""
+    units = [(key, _plain(key, said)) for key, said in typed.items() if key in holding]
     found: list[Named] = []
     i = 0
     while i < len(units):
         step = 1
         for n in range(min(MAX_NAME_WORDS, len(units) - i), 0, -1):
             run = units[i : i + n]
-            named = _named(table, terms, reader, run)
+            named = _named(table, holding, run)
             if named is not None:  # the longest run naming anything takes its words
                 found += [named] if named.keys else []
                 step = n
@@ -52,7 +48,7 @@ def names_in(
     return found
 
 
-def _named(table: FacetTable, terms: TermArrays, reader: IndexReader, run) -> Named | None:
+def _named(table: FacetTable, holding: dict, run: list) -> Named | None:
     """What a run of words names, if the index agrees (``keys`` empty when it does not);
     None when it names nothing."""
     text = " ".join(w for _, words in run for w in words)
@@ -60,7 +56,8 @@ def _named(table: FacetTable, terms: TermArrays, reader: IndexReader, run) -> Na
     countries = [] if people else resolve(table, "country", text)
     if not people and not countries:
         return None
-    holding = _holding(terms, reader, [key for key, _ in run])
+    words = np.logical_and.reduce([holding[key] for key, _ in run])
+    size = len(words)
     if people:
         carriers = _docs(table, "people", people)
         subject, passing = carriers, np.zeros(0, dtype=np.int64)
@@ -68,7 +65,8 @@ def _named(table: FacetTable, terms: TermArrays, reader: IndexReader, run) -> Na
         carriers = _docs(table, "countries", countries)
         subject = _docs(table, "focus_countries", countries)
         passing = np.setdiff1d(carriers, subject, assume_unique=True)
-    agree = _share(holding, carriers) >= AGREE and _share(subject, holding) >= AGREE
+    agree = (_share(np.flatnonzero(words), _mask(carriers, size)) >= AGREE
+             and _share(subject, words) >= AGREE)
     keys = tuple(key for key, _ in run) if agree else ()
     return Named(keys, subject, passing)
 
@@ -79,23 +77,19 @@ def _plain(key, said: str) -> tuple[str, ...]:
     return tuple(w for w in (index_term(x, stemmed=False) for x in words) if w)
 
 
-def _holding(terms: TermArrays, reader: IndexReader, keys: list) -> np.ndarray:
-    """Live documents holding every word of ``keys`` (a phrase: all its words) in their text."""
-    docs: np.ndarray | None = None
-    for key in keys:
-        for word in [key] if isinstance(key, str) else key:
-            ids = np.unique(np.concatenate([terms.postings(reader, f, word).ids for f in TEXT]))
-            docs = ids if docs is None else np.intersect1d(docs, ids, assume_unique=True)
-    assert docs is not None
-    return docs[terms.live[docs]]
-
-
 def _docs(table: FacetTable, field: str, values: list[str]) -> np.ndarray:
     """The documents carrying any of ``values`` in ``field``, sorted."""
     docs = table.matching(field, values)
     return np.sort(np.fromiter(docs, dtype=np.int64, count=len(docs)))
 
 
-def _share(docs: np.ndarray, within: np.ndarray) -> float:
-    """The share of ``docs`` that are in ``within`` (0 when there are none)."""
-    return float(np.isin(docs, within, assume_unique=True).mean()) if len(docs) else 0.0
+def _share(docs: np.ndarray, mask: np.ndarray) -> float:
+    """The share of ``docs`` (document numbers) that ``mask`` holds (0 when there are none)."""
+    return float(np.count_nonzero(mask[docs])) / len(docs) if len(docs) else 0.0
+
+
+def _mask(docs: np.ndarray, size: int) -> np.ndarray:
+    """Document numbers as a mask over ``size`` documents."""
+    mask = np.zeros(size, dtype=bool)
+    mask[docs] = True
+    return mask

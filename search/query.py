@@ -11,6 +11,7 @@ import threading
 from array import array
 from collections.abc import Generator
 from dataclasses import dataclass, replace
+from functools import partial
 from itertools import islice
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from .filters import resolve_filters
 from .generations import NoIndex, current_generation, open_index
 from .highlight import highlight_text, query_terms, snippet
 from .names import names_in
-from .ranking import DEFAULT, Ranking, Scored, TermArrays, rankable, word_of
+from .ranking import DEFAULT, Ranking, Scored, TermArrays, rankable
 from .request import FACET_PARAMS, BadParameter, SearchRequest, parse_request
 from .spelling import suggest
 from .stories import StoryTable
@@ -273,9 +274,9 @@ def _match(view: _Open, request: SearchRequest, ranking: Ranking) -> _Matched:
     query = _bounded(parsed.query, view.searcher)
     matched = scored = None
     if (leaves := rankable(query, view.searcher.schema)) is not None:
-        named = _names(view, parsed.typed, leaves) if ranking.names else []
         # Words and phrases (and the names among them): scored in bulk.
-        scored = view.terms.score(view.searcher, leaves, ranking, named)
+        names = partial(names_in, parsed.typed, table=view.facets) if ranking.names else None
+        scored = view.terms.score(view.searcher, leaves, ranking, names)
         matched = set(scored.matched.tolist())
     elif not isinstance(query, Every):
         scored = _scored(view.searcher, query, None)
@@ -343,12 +344,6 @@ def _rank(view: _Open, query: Query, scored, hits: set[int], request: SearchRequ
     else:  # Whoosh ranks it
         ordered = iter(_best(view.searcher, query, scored, hits, ranking))
     return _one_per_key(ordered, key, need, set())[start:]
-
-
-def _names(view: _Open, typed: dict, leaves: list) -> list:
-    """The people and countries the query's words name (``names.py``)."""
-    keys = {word_of(leaf) for leaf in leaves}
-    return names_in(typed, keys, view.facets, view.terms, view.searcher.reader())
 
 
 def _scored(searcher: Searcher, query: Query, allow) -> list[tuple[int, float]]:

@@ -213,10 +213,11 @@ class TermArrays:
         searcher: Searcher,
         leaves: list[Term | Phrase],
         ranking: Ranking = DEFAULT,
-        names: Sequence[Named] = (),
+        names: Callable[[dict], Sequence[Named]] | None = None,
     ) -> Scored:
         """BM25F of every document for an OR of ``leaves``, as Whoosh scores it, and the
-        ranking score: BM25F plus ``names`` matched in facet fields, softened by coverage."""
+        ranking score: BM25F plus names matched in facet fields, softened by coverage.
+        ``names`` finds the names among the words, given which documents hold each word."""
         weighting = searcher.weighting
         if not isinstance(weighting, BM25F):
             raise TypeError("plain-word ranking computes BM25F only")
@@ -235,7 +236,8 @@ class TermArrays:
             holds &= self.live
             words += holds
             groups.append(Group(key, self._idf(int(np.count_nonzero(holds))), holds))
-        scores = bm25 + _names(groups, names, ranking, self.size)
+        named = names({g.key: g.holds for g in groups}) if names is not None else ()
+        scores = bm25 + _names(groups, named, ranking, self.size)
         matched = np.flatnonzero(np.logical_or.reduce([g.holds for g in groups]))
         if ranking.coverage and len(groups) > 1:
             scores *= _coverage(groups) ** ranking.coverage
