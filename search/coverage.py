@@ -1,7 +1,10 @@
-"""Which of a query's words each match holds: the "all words" tier of ranking, and the counts
-a reader can quote ("81 articles contain all of trump, putin · 1,104 more contain some")."""
+"""Which of a query's words each match holds: the counts a reader can quote ("81 articles
+contain all of trump, putin · 1,104 more contain some"), and the share of the query each holds
+(ranking weighs it, ``ranking.py``)."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from whoosh.query import AndNot, Or, Phrase, Query, Term
@@ -39,6 +42,25 @@ def word_groups(query: Query) -> dict:
         for sub in base.subqueries:
             words.setdefault(part_of(sub), []).append(sub)
     return words
+
+
+def word_shares(searcher: Searcher, query: Query, hits: set[int]) -> dict[int, float] | None:
+    """Per hit, the share of the query's words it holds, each word weighted by its rarity
+    (Whoosh's idf over documents holding it anywhere); None when the query is not an OR of
+    several words (each hit holds all of it)."""
+    words = word_groups(query)
+    if not isinstance(query.a if isinstance(query, AndNot) else query, Or) or len(words) < 2:
+        return None
+    count = searcher.doc_count()
+    held = dict.fromkeys(hits, 0.0)
+    total = 0.0
+    for variants in words.values():
+        docs = docs_of(searcher, variants)
+        weight = math.log(count / (len(docs) + 1)) + 1
+        total += weight
+        for docnum in docs & held.keys():
+            held[docnum] += weight
+    return {docnum: weight / total for docnum, weight in held.items()}
 
 
 def with_every_word(searcher: Searcher, words: dict, hits: set[int]) -> set[int]:

@@ -158,7 +158,9 @@ def plain_words(query: Query, text: str) -> bool:
         if type(leaf) is not Term or not isinstance(leaf.text, str):
             return False
         fields.setdefault(leaf.text, set()).add(leaf.fieldname)
-    return bool(fields) and all(f == set(TEXT_FIELDS) for f in fields.values())
+    # Every word over the same ranked fields, the body among them (``title:x`` is not plain).
+    searched = {frozenset(f) for f in fields.values()}
+    return len(searched) == 1 and "body" in next(iter(searched)) <= set(TEXT_FIELDS)
 
 
 def apply(

@@ -11,22 +11,24 @@ import threading
 from array import array
 from collections.abc import Generator
 from dataclasses import dataclass, replace
+from functools import partial
 from itertools import islice
 from pathlib import Path
 
 from whoosh import collectors
-from whoosh.query import AndNot, Every, MultiTerm, NullQuery, Or, Query, Term
+from whoosh.query import Every, MultiTerm, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher
 
 from . import NotFound, hybrid, notices
 from .analysis import STOPLIST, index_term
-from .coverage import coverage, with_every_word, word_groups
+from .coverage import coverage, word_shares
 from .facets import SMALL, UNKNOWN, FacetTable, date_buckets, facet_counts
 from .filters import resolve_filters
 from .generations import NoIndex, current_generation, open_index
 from .highlight import highlight_text, query_terms, snippet
 from .hybrid import Fused
-from .ranking import Scored, TermArrays, rankable
+from .names import names_in
+from .ranking import DEFAULT, Ranking, Scored, TermArrays, rankable
 from .request import FACET_PARAMS, BadParameter, SearchRequest, parse_request
 from .spelling import suggest
 from .stories import StoryTable
@@ -91,14 +93,17 @@ class _Matched:
     notices: list[dict]
 
 
-def search(root: str | Path, request: SearchRequest, *, snippets: bool = True) -> dict:
+def search(
+    root: str | Path, request: SearchRequest, *, snippets: bool = True, ranking: Ranking = DEFAULT
+) -> dict:
     """Run a search request: one page of ranked results, exact totals, facets and a suggestion.
 
     ``total`` counts matching articles; ``total_results`` counts what the result list pages
     over once collapsed: stories (``collapse="story"``) or distinct texts (``"none"``).
+    ``ranking`` weighs what counts beyond BM25F (the benchmarks compare variants with it).
     """
     view = _open(Path(root))
-    found = _match(view, request)
+    found = _match(view, request, ranking)
     query, scored, matched, sets, request = (
         found.query, found.scored, found.matched, found.sets, found.request
     )
@@ -108,7 +113,7 @@ def search(root: str | Path, request: SearchRequest, *, snippets: bool = True) -
     hits = _combine(matched, sets.values(), view.facets)
     key = view.stories.key(request.collapse)
     groups = len({key[d] for d in hits})
-    ranked = _rank(view, query, scored, hits, request, key)
+    ranked = _rank(view, query, scored, hits, request, key, ranking)
     terms = query_terms(query)
     facets, more = _facets(view.facets, matched, sets, request)
     pages = max(1, -(-groups // request.per_page))
@@ -169,7 +174,7 @@ def iter_results(
     searcher = open_index(root, gen).searcher()
     try:
         view = _Open(searcher, *_tables(searcher, gen), gen=gen)
-        found = _match(view, request)
+        found = _match(view, request, DEFAULT)
         query, scored, matched, sets = found.query, found.scored, found.matched, found.sets
         meaning = hybrid.apply(view, found.request, query, scored, matched, sets)
         scored, matched = meaning.scored, meaning.matched
@@ -272,7 +277,7 @@ def related(root: str | Path, article_id: str, limit: int = RELATED) -> list[dic
     ]
 
 
-def _match(view: _Open, request: SearchRequest) -> _Matched:
+def _match(view: _Open, request: SearchRequest, ranking: Ranking) -> _Matched:
     """The query, its matches scored best first, the documents it matches (None: all) and each
     filter's documents. Matching and scoring are one pass (a phrase is costly to match).
 
@@ -286,7 +291,9 @@ def _match(view: _Open, request: SearchRequest) -> _Matched:
     query = _bounded(parsed.query, view.searcher)
     matched = scored = None
     if (leaves := rankable(query, view.searcher.schema)) is not None:
-        scored = view.terms.score(view.searcher, leaves)  # words and phrases: scored in bulk
+        # Words and phrases (and the names among them): scored in bulk.
+        names = partial(names_in, parsed.typed, table=view.facets) if ranking.names else None
+        scored = view.terms.score(view.searcher, leaves, ranking, names)
         matched = set(scored.matched.tolist())
     elif not isinstance(query, Every):
         scored = _scored(view.searcher, query, None)
@@ -338,7 +345,8 @@ def _combine(matched: set[int] | None, sets, table: FacetTable) -> set[int]:
     return hits
 
 
-def _rank(view: _Open, query: Query, scored, hits: set[int], request: SearchRequest, key):
+def _rank(view: _Open, query: Query, scored, hits: set[int], request: SearchRequest, key,
+          ranking: Ranking = DEFAULT):
     """The requested page of ``hits`` as (docnum, score), in order, one per ``key`` group."""
     start = (request.page - 1) * request.per_page
     need = start + request.per_page
@@ -348,30 +356,11 @@ def _rank(view: _Open, query: Query, scored, hits: set[int], request: SearchRequ
     if sort != "relevance":
         ordered = ((d, None) for d in view.facets.by_date(hits, newest=sort == "newest"))
         return _one_per_key(ordered, key, need, set())[start:]
-    if isinstance(scored, Scored | Fused):  # ordered by tier (or fused) already
-        return _one_per_key(scored.ranked(hits), key, need, set())[start:]
-    ranked: list[tuple[int, float]] = []
-    seen: set = set()
-    for tier in _tiers(view.searcher, query, hits, key):
-        ranked += _best(view.searcher, query, scored, tier, key, need - len(ranked), seen)
-        if len(ranked) >= need:
-            break
-    return ranked[start:]
-
-
-def _tiers(searcher: Searcher, query: Query, hits: set[int], key) -> list[set[int]]:
-    """Matches holding every word of the query, then the rest: all words first, partial
-    matches still found (a story with one all-words article ranks in the first tier)."""
-    words = word_groups(query)
-    if not isinstance(query.a if isinstance(query, AndNot) else query, Or) or len(words) < 2:
-        return [hits]
-    first = with_every_word(searcher, words, hits)
-    if not first or first == hits:
-        return [hits]
-    if key is None:
-        return [first, hits - first]
-    keys = {key[d] for d in first}
-    return [first, {d for d in hits - first if key[d] not in keys}]
+    if isinstance(scored, Scored | Fused):  # ranked (or fused) already
+        ordered = scored.ranked(hits)
+    else:  # Whoosh ranks it
+        ordered = iter(_best(view.searcher, query, scored, hits, ranking))
+    return _one_per_key(ordered, key, need, set())[start:]
 
 
 def _scored(searcher: Searcher, query: Query, allow) -> list[tuple[int, float]]:
@@ -390,11 +379,17 @@ def _scored(searcher: Searcher, query: Query, allow) -> list[tuple[int, float]]:
     return list(collector.results().items())
 
 
-def _best(searcher: Searcher, query: Query, scored, tier, key, need: int, seen: set) -> list:
-    """The ``need`` best of ``tier``, one per group, from the scores of every match."""
+def _best(searcher: Searcher, query: Query, scored, hits: set[int], ranking: Ranking) -> list:
+    """``hits`` best first from Whoosh's scores of every match, each softened by the share of
+    the query's words it holds, as plain words are ranked (``ranking.py``)."""
     if scored is None:
-        scored = _scored(searcher, query, tier)
-    return _one_per_key((item for item in scored if item[0] in tier), key, need, seen)
+        scored = _scored(searcher, query, hits)
+    shares = word_shares(searcher, query, hits) if ranking.coverage else None
+    if shares is None:
+        return [item for item in scored if item[0] in hits]
+    power = ranking.coverage
+    softened = [(d, score * shares[d] ** power) for d, score in scored if d in hits]
+    return sorted(softened, key=lambda item: (-item[1], item[0]))
 
 
 def _one_per_key(items, key, limit: int, seen: set) -> list:
@@ -546,7 +541,8 @@ def _tables(searcher: Searcher, gen: Path) -> tuple[FacetTable, StoryTable, Term
     version = (str(gen), searcher.reader().generation())
     with _tables_lock:
         if version not in _shared:
-            facets = FacetTable(searcher, tuple(FACET_PARAMS.values()))
+            # Focus countries too: a country named in a query weighs its focus articles most.
+            facets = FacetTable(searcher, (*FACET_PARAMS.values(), "focus_countries"))
             stories = StoryTable(searcher.reader(), gen, facets.live())
             _shared.clear()  # only the newest version serves; older ones are dropped
             _shared[version] = (facets, stories, TermArrays(searcher.reader(), facets.live_mask()))

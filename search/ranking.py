@@ -1,11 +1,17 @@
-"""Ranking words and phrases from postings read as arrays: Whoosh's BM25F, computed with numpy.
+"""Ranking words and phrases from postings read as arrays: Whoosh's BM25F computed with numpy,
+then softened by how much of the query a document covers.
 
-A query of plain words over title, lead and body is an OR of a few dozen terms. Whoosh scores
-it one document at a time in Python (1.3 s for a pasted headline at 100k articles); here each
-term's postings are read block by block into arrays and scored in bulk, with the same formula
-and statistics as Whoosh's ``BM25F`` (``tests/test_ranking.py`` checks the scores agree).
-Exact phrases read positions only for the documents holding all their words. Anything else
+A query of plain words over title and body is an OR of a few dozen terms. Whoosh scores it one
+document at a time in Python (1.3 s for a pasted headline at 100k articles); here each term's
+postings are read block by block into arrays and scored in bulk, with the same formula and
+statistics as Whoosh's ``BM25F`` (``tests/test_ranking.py`` checks the scores agree). Exact
+phrases read positions only for the documents holding all their words. Anything else
 (patterns, other fields, ranges, negations, slop) stays with Whoosh.
+
+The final score is that BM25F (plus the query's names matched in facet fields, ``names.py``)
+times the share of the query's words a document holds, weighted by rarity, to a power: an
+article missing one word loses part of its score, not its place behind every article with all
+the words. The best few dozen are then re-ranked by where the words occur (``rerank.py``).
 
 This reads whoosh3's postings blocks and length columns directly (its private attributes):
 whoosh3 is pinned exactly, and the tests compare every score with Whoosh's own.
@@ -13,72 +19,131 @@ whoosh3 is pinned exactly, and the tests compare every score with Whoosh's own.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
-from dataclasses import dataclass
-from itertools import accumulate
-from pickle import loads
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.formats import Positions
-from whoosh.matching import ListMatcher
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import Or, Phrase, Query, Term
 from whoosh.reading import IndexReader
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
-from whoosh.system import _INT_SIZE
-from whoosh.util.numeric import byte_to_length
 
+# field_postings and read_postings are read from here by facets and the benchmarks.
+from .postings import Postings, field_lengths, field_postings, positions_of, read_postings
+from .rerank import positional_bonus
 from .schema import TEXT_FIELDS
+
+__all__ = ["DEFAULT", "Named", "Ranking", "Scored", "TermArrays", "field_postings",
+           "rankable", "read_postings", "word_of"]
 
 # Decoded postings kept per index version: common words recur from query to query.
 CACHE_POSTINGS = 6_000_000  # 48 MB: int32 ids, float32 frequencies
-INLINE = -1  # the "file offset" of postings kept in the term's entry, not the postings file
 FIRST_SORTED = 256  # hits sorted for a first page; the rest only when paging goes further
-_LENGTH_OF_BYTE = np.array([byte_to_length(b) or 0 for b in range(256)], dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """How plain words are ranked beyond BM25F; the defaults were tuned on the dev topics of
+    ``bench/relevance`` (its README). Zero turns a part off."""
+
+    coverage: float = 2.0  # score x (rarity-weighted share of the query's words held) ** this
+    names: float = 0.5  # a name matched in a facet field, as a share of the word's weight
+    passing: float = 0.3  # a country mentioned in passing, as a share of a focus country
+    lead: float = 0.75  # a word in the body's first LEAD_WORDS words, per unit of its weight
+    proximity: float = 0.5  # two query words within NEAR words, per unit of weight / distance
+    candidates: int = 50  # the best of the hits re-ranked by positions
+
+
+DEFAULT = Ranking()
 
 
 @dataclass
-class Postings:
-    """A term's postings as arrays, and where each block of them lies (to read positions)."""
+class Group:
+    """One word or phrase of the query: its weight (idf) and the documents holding it."""
 
-    ids: np.ndarray  # int32 docnums, ascending
-    freqs: np.ndarray  # float32 frequencies
-    starts: list[int]  # index in ``ids`` of each block's first posting
-    blocks: list[tuple[int, int]]  # (segment number, file offset) of each block
+    key: str | tuple[str, ...]
+    idf: float
+    holds: np.ndarray  # bool per docnum: the word in some field, or its name in a facet
 
 
 @dataclass
 class Scored:
     """Every document's score for a plain-word query, and how many of its words each holds."""
 
-    scores: np.ndarray  # float64 per docnum, 0 where nothing matched
-    words: np.ndarray  # int16 per docnum: distinct query words matched
+    bm25: np.ndarray  # float64 per docnum: BM25F, as Whoosh scores it
+    scores: np.ndarray  # float64 per docnum: the ranking score, 0 where nothing matched
+    words: np.ndarray  # int16 per docnum: distinct query words in its text (for the counts)
     n_words: int
     matched: np.ndarray  # docnums with any match, ascending
+    # The bonus of some documents for where the words occur (re-ranking the best hits).
+    rerank: Callable[[np.ndarray], np.ndarray] | None = None
+    candidates: int = 0
 
     def ranked(self, hits: set[int] | frozenset[int]) -> Iterator[tuple[int, float]]:
-        """``hits`` best first: those with every word before the rest, then by score, then by
-        docnum (Whoosh's order). Lazily: the first page sorts a few hundred, not every hit."""
+        """``hits`` best first, by score, then by docnum (Whoosh's order). Lazily: the first
+        page sorts a few hundred, not every hit."""
         docs = np.fromiter(hits, dtype=np.int64, count=len(hits))
-        complete = self.words[docs] >= self.n_words
-        for part in (docs[complete], docs[~complete]):
-            scores = self.scores[part]
-            if len(part) > FIRST_SORTED:
-                # Everything scoring at least the FIRST_SORTED-th best (ties included) first.
-                bar = np.partition(scores, len(scores) - FIRST_SORTED)[len(scores) - FIRST_SORTED]
-                top = scores >= bar
-                yield from _in_order(part[top], scores[top])
-                part, scores = part[~top], scores[~top]
-            yield from _in_order(part, scores)
+        scores = self.scores[docs]
+        if self.rerank is not None and len(docs):
+            best = _best_of(scores, self.candidates)
+            scores[best] += self.rerank(docs[best])
+        if len(docs) > FIRST_SORTED:
+            # Everything scoring at least the FIRST_SORTED-th best (ties included) first.
+            top = scores >= np.partition(scores, len(scores) - FIRST_SORTED)[-FIRST_SORTED]
+            yield from _in_order(docs[top], scores[top])
+            docs, scores = docs[~top], scores[~top]
+        yield from _in_order(docs, scores)
+
+
+def _best_of(scores: np.ndarray, count: int) -> np.ndarray:
+    """Indices of the ``count`` highest of ``scores`` (all of them when there are fewer)."""
+    if len(scores) <= count:
+        return np.arange(len(scores))
+    return np.argpartition(scores, len(scores) - count)[len(scores) - count :]
 
 
 def _in_order(docs: np.ndarray, scores: np.ndarray) -> Iterator[tuple[int, float]]:
     order = np.lexsort((docs, -scores))
     yield from zip(docs[order].tolist(), scores[order].tolist(), strict=True)
+
+
+@dataclass(frozen=True)
+class Named:
+    """Words of the query that name a facet value (``names.py``): the documents carrying it as
+    a subject (people; focus countries) or in passing (countries mentioned)."""
+
+    keys: tuple  # the query's words (as ``word_of`` gives them) the name is made of
+    about: np.ndarray
+    passing: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+
+def _names(groups: list[Group], names: Sequence[Named], ranking: Ranking, size: int):
+    """Scores for names matched in facet fields: each counts as a match of its words (at the
+    ``names`` share of their weight), so a document carrying it holds those words."""
+    scores = np.zeros(size, dtype=np.float64)
+    by_key = {g.key: g for g in groups}
+    for name in names:
+        named = [by_key[k] for k in name.keys if k in by_key]
+        weight = ranking.names * sum(g.idf for g in named)
+        if not named or not weight:
+            continue
+        scores[name.about] += weight
+        scores[name.passing] += ranking.passing * weight
+        for group in named:
+            group.holds[name.about] = True
+    return scores
+
+
+def _coverage(groups: list[Group]) -> np.ndarray:
+    """Per document, the share of the query's weight (idf) in the words it holds."""
+    held = np.zeros(len(groups[0].holds), dtype=np.float64)
+    for group in groups:
+        held += group.idf * group.holds
+    return held / sum(g.idf for g in groups)
 
 
 def rankable(query: Query, schema) -> list[Term | Phrase] | None:
@@ -120,7 +185,8 @@ class TermArrays:
             live = np.zeros(self.size, dtype=bool)
             live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
         self.live = live
-        self.lengths = {f: _field_lengths(reader, f, self.size) for f in TEXT_FIELDS}
+        self.count = int(np.count_nonzero(live))
+        self.lengths = {f: field_lengths(reader, f, self.size) for f in TEXT_FIELDS}
         self._cache: OrderedDict[tuple[str, str], Postings] = OrderedDict()
         self._cached = 0
         self._lock = threading.Lock()
@@ -142,24 +208,50 @@ class TermArrays:
                     self._cached -= len(dropped.ids)
         return found
 
-    def score(self, searcher: Searcher, leaves: list[Term | Phrase]) -> Scored:
-        """BM25F of every document for an OR of ``leaves``, as Whoosh scores it."""
+    def score(
+        self,
+        searcher: Searcher,
+        leaves: list[Term | Phrase],
+        ranking: Ranking = DEFAULT,
+        names: Callable[[dict], Sequence[Named]] | None = None,
+    ) -> Scored:
+        """BM25F of every document for an OR of ``leaves``, as Whoosh scores it, and the
+        ranking score: BM25F plus names matched in facet fields, softened by coverage.
+        ``names`` finds the names among the words, given which documents hold each word."""
         weighting = searcher.weighting
         if not isinstance(weighting, BM25F):
             raise TypeError("plain-word ranking computes BM25F only")
-        scores = np.zeros(self.size, dtype=np.float64)
+        bm25 = np.zeros(self.size, dtype=np.float64)
         words = np.zeros(self.size, dtype=np.int16)
         by_word: dict = {}
         for leaf in leaves:
             by_word.setdefault(word_of(leaf), []).append(leaf)
-        for variants in by_word.values():
+        groups = []
+        for key, variants in by_word.items():
             holds = np.zeros(self.size, dtype=bool)
             for leaf in variants:
                 docs, points = self._leaf(searcher, weighting, leaf)
-                scores[docs] += leaf.boost * points
+                bm25[docs] += leaf.boost * points
                 holds[docs] = True
+            holds &= self.live
             words += holds
-        return Scored(scores, words, len(by_word), np.flatnonzero((words > 0) & self.live))
+            groups.append(Group(key, self._idf(int(np.count_nonzero(holds))), holds))
+        named = names({g.key: g.holds for g in groups}) if names is not None else ()
+        scores = bm25 + _names(groups, named, ranking, self.size)
+        matched = np.flatnonzero(np.logical_or.reduce([g.holds for g in groups]))
+        if ranking.coverage and len(groups) > 1:
+            scores *= _coverage(groups) ** ranking.coverage
+        if not (ranking.lead or ranking.proximity) or not len(matched):
+            return Scored(bm25, scores, words, len(groups), matched)
+
+        def rerank(docs: np.ndarray) -> np.ndarray:
+            return positional_bonus(searcher.reader(), self, groups, docs, ranking, weighting.K1)
+
+        return Scored(bm25, scores, words, len(groups), matched, rerank, ranking.candidates)
+
+    def _idf(self, df: int) -> float:
+        """Whoosh's idf for a word held by ``df`` documents in any field."""
+        return math.log(self.count / (df + 1)) + 1
 
     def _leaf(self, searcher: Searcher, weighting: BM25F, leaf: Term | Phrase):
         """The documents a leaf matches and their scores for it (before its boost)."""
@@ -206,113 +298,3 @@ def _in_a_row(positions: tuple[list[int], ...]) -> bool:
         if not starts:
             return False
     return True
-
-
-def read_postings(reader: IndexReader, field: str, text: str | bytes) -> Postings:
-    """Every document of ``text`` in ``field``, deleted ones included, with its frequency."""
-    ids_parts: list[np.ndarray] = []
-    freq_parts: list[np.ndarray] = []
-    starts: list[int] = []
-    blocks: list[tuple[int, int]] = []
-    done = 0
-    for number, (segment, offset) in enumerate(reader.leaf_readers()):
-        if (field, text) not in segment:
-            continue
-        ids, freqs, at = _decode(_leaf_matcher(segment, field, text))
-        ids_parts.append(ids + offset)
-        freq_parts.append(freqs)
-        starts += [done + start for start, _ in at]
-        blocks += [(number, where) for _, where in at]
-        done += len(ids)
-    if not ids_parts:
-        return Postings(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32), [], [])
-    ids = np.concatenate(ids_parts).astype(np.int32)
-    return Postings(ids, np.concatenate(freq_parts).astype(np.float32), starts, blocks)
-
-
-def field_postings(reader: IndexReader, field: str) -> dict[bytes, np.ndarray]:
-    """Every term of ``field`` with its documents (deleted ones included), read in one pass
-    over each segment's terms: no lookup per term (facet tables hold thousands of values)."""
-    parts: dict[bytes, list[np.ndarray]] = {}
-    form = reader.schema[field].format
-    for segment, offset in reader.leaf_readers():
-        terms = segment._terms
-        for text, info in segment.iter_field(field):
-            matcher = segment._codec.postings_reader(terms._postfile, info, form)
-            parts.setdefault(text, []).append(_decode(matcher)[0] + offset)
-    return {text: np.concatenate(ids).astype(np.int32) for text, ids in parts.items()}
-
-
-def _leaf_matcher(segment, field: str, text: str | bytes):
-    matcher = segment.postings(field, text)
-    if isinstance(matcher, FilterMatcher):
-        matcher = matcher.child  # deleted documents are left out by the caller's hits
-    if type(matcher) not in (W3LeafMatcher, ListMatcher):
-        raise TypeError(f"cannot read {type(matcher).__name__} postings as arrays")
-    return matcher
-
-
-def _decode(matcher) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]]]:
-    """A term's postings in one segment, a block at a time (not a posting at a time), and
-    (first posting, file offset) of each block."""
-    if isinstance(matcher, ListMatcher):  # postings kept in the term's entry: one block
-        ids = np.asarray(matcher._ids, dtype=np.int64)
-        return ids, np.asarray(matcher._weights, dtype=np.float64), [(0, INLINE)]
-    ids: list = []
-    freqs: list = []
-    blocks: list[tuple[int, int]] = []
-    where, count = matcher._baseoffset, 0
-    while matcher.is_active():
-        matcher._read_weights()  # also loads the block's data
-        blocks.append((count, where))
-        # Block ids are stored as deltas from 0 (whoosh3's ``delta_decode``).
-        ids.append(np.cumsum(np.asarray(matcher._data[0], dtype=np.int64)))
-        freqs.append(np.asarray(matcher._weights, dtype=np.float64))
-        count += len(ids[-1])
-        where = matcher._nextoffset
-        matcher._next_block()
-    if not ids:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64), []
-    return np.concatenate(ids), np.concatenate(freqs), blocks
-
-
-def positions_of(
-    reader: IndexReader, field: str, text: str, postings: Postings, docs: np.ndarray
-) -> list[list[int]]:
-    """The positions of ``text`` in each of ``docs`` (all in ``postings``), reading only the
-    blocks that hold them."""
-    segments = reader.leaf_readers()
-    index = np.searchsorted(postings.ids, docs).tolist()
-    block_of = (np.searchsorted(postings.starts, index, side="right") - 1).tolist()
-    out: list[list[int]] = []
-    matchers: dict[int, W3LeafMatcher] = {}
-    current = -1
-    values: tuple = ()
-    for i, b in zip(index, block_of, strict=True):
-        if b != current:
-            number, where = postings.blocks[b]
-            if number not in matchers:
-                matchers[number] = _leaf_matcher(segments[number][0], field, text)
-            matcher = matchers[number]
-            if where != INLINE:
-                matcher._goto(where)
-                matcher._read_values()
-            values, current = matcher._values, b
-        value = values[i - postings.starts[b]]
-        # Whoosh's Positions format: a 4-byte count, then a pickled list of deltas.
-        out.append(list(accumulate(loads(value[_INT_SIZE:] + b"."))))
-    return out
-
-
-def _field_lengths(reader: IndexReader, field: str, size: int) -> np.ndarray:
-    """Every document's length in ``field`` as Whoosh's BM25F sees it (decoded from a byte)."""
-    out = np.zeros(size, dtype=np.float64)
-    for segment, offset in reader.leaf_readers():
-        count = segment.doc_count_all()
-        column = segment._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-        if column is None:
-            continue
-        stored = min(column._count, count)
-        raw = column._dbfile.get(column._basepos, stored)
-        out[offset : offset + stored] = _LENGTH_OF_BYTE[np.frombuffer(raw, dtype=np.uint8)]
-    return out

@@ -267,9 +267,11 @@ def _parser(schema) -> MultifieldParser:
     # Field weights at query time: they multiply a field's BM25 score, after term-frequency
     # saturation (index-time boosts only multiply the frequency, which saturation flattens).
     boosts = {"title": TITLE_BOOST, "lead": LEAD_BOOST}
-    # A plain OR: articles with every word are ranked first by query.py (a coordination bonus
-    # re-counted the matching terms of every document, half the cost of ranking).
-    parser = MultifieldParser(TEXT_FIELDS, schema, fieldboosts=boosts, group=OrGroup)
+    # Fields of weight 0 are not searched (``lead:word`` still is).
+    fields = [f for f in TEXT_FIELDS if boosts.get(f, 1.0) > 0]
+    # A plain OR: ranking weighs how much of the query each article holds (ranking.py; a
+    # coordination bonus re-counted the matching terms of every document, half the cost).
+    parser = MultifieldParser(fields, schema, fieldboosts=boosts, group=OrGroup)
     parser.add_plugin(GtLtPlugin())
     parser.add_plugin(DateParserPlugin(free=False))
     parser.add_plugin(FieldAliasPlugin({"published": ["date"], "title": ["headline"]}))

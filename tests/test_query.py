@@ -13,7 +13,11 @@ from search.generations import open_index
 from search.index import reindex
 from search.query import parse_request, search
 
-FILLER = "Officials met in the capital on Monday to discuss the budget, the weather and the roads."
+# A first paragraph as long as a real one: what follows it is past the lead (the first 30
+# words of the body, search/rerank.py).
+FILLER = ("Officials met in the capital on Monday to discuss the budget, the weather and the "
+          "roads, and agreed to meet again next month once the council has published its plans "
+          "for the coming year.")
 OSPREY = "Wardens said an osprey was seen over the lake."
 
 

@@ -1,5 +1,7 @@
-"""Plain-word ranking from postings arrays: the same scores and order as Whoosh's BM25F, on a
-real index of two segments with deleted documents (updated articles)."""
+"""Plain-word ranking from postings arrays: the same BM25F scores as Whoosh's, on a real index
+of two segments with deleted documents (updated articles); and what ranking adds to BM25F:
+an article holding more of the query ranks higher, but no longer always above a better
+article that misses a word."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from search import ranking
 from search.generations import open_index
 from search.index import reindex
 from search.query import parse_request, search
-from search.ranking import TermArrays, rankable
+from search.ranking import Ranking, TermArrays, rankable
 from search.syntax import parse_query
 
 WORDS = (
@@ -86,7 +88,7 @@ def test_scores_equal_whooshs_bm25f_and_skip_deleted_documents(searcher, text: s
     scored = TermArrays(searcher.reader()).score(searcher, terms)
     assert scored.matched.tolist() == sorted(expected)
     for docnum, score in expected.items():
-        assert scored.scores[docnum] == pytest.approx(score, rel=1e-12)
+        assert scored.bm25[docnum] == pytest.approx(score, rel=1e-12)
     if "nothingmatchesthis" not in text:
         assert expected, "the query should match something"
 
@@ -104,17 +106,17 @@ def test_phrases_match_only_words_in_a_row(searcher):
             "ferry strike" in searcher.stored_fields(docnum)["title"].lower())
 
 
-def test_ranked_puts_every_word_first_then_score_then_docnum(searcher):
+def test_ranked_orders_by_score_then_docnum(searcher):
     query = parse_query("ferry strike storm", searcher).query
-    scored = TermArrays(searcher.reader()).score(searcher, rankable(query, searcher.schema))
+    leaves = rankable(query, searcher.schema)
+    scored = TermArrays(searcher.reader()).score(searcher, leaves, Ranking(candidates=10))
     hits = set(scored.matched.tolist())
     order = list(scored.ranked(hits))
     assert sorted(d for d, _ in order) == sorted(hits)
-    tiers = [scored.words[d] == 3 for d, _ in order]
-    assert tiers == sorted(tiers, reverse=True) and any(tiers) and not all(tiers)
-    for (d1, s1), (d2, s2) in zip(order, order[1:], strict=False):
-        if scored.words[d1] == scored.words[d2] == 3 or (scored.words[d1] < 3 > scored.words[d2]):
-            assert (s1, -d1) >= (s2, -d2)
+    assert [(-s, d) for d, s in order] == sorted((-s, d) for d, s in order)
+    # Beyond the candidates re-ranked by positions, the score is BM25F times coverage.
+    rest = order[scored.candidates :]
+    assert rest and all(s == scored.scores[d] for d, s in rest)
 
 
 def test_ranked_beyond_the_first_sorted_block_keeps_the_order(searcher, monkeypatch):
@@ -171,3 +173,83 @@ def test_facets_over_two_segments_count_live_documents_once(root: Path):
     assert {f["value"]: f["count"] for f in found["facets"]["source"]} == {
         "Desk 0": 20, "Desk 1": 20, "Desk 2": 20, "Desk 3": 20,
     }
+
+
+# What ranking adds to BM25F: coverage of the query, softly.
+
+PEACE = "geneva ceasefire peace talks"
+
+
+def _news(key: str, title: str, text: str) -> dict:
+    return {"id": key, "title": title, "text": text, "date": "2017-02-20", "source": "Wire",
+            "url": f"https://coverage.example/{key}"}
+
+
+# "football" holds every word of PEACE, each once in passing; "geneva" is about the talks but
+# says "truce", never "ceasefire"; "twin" and "partial" are alike but for one word.
+COVERAGE = [
+    _news("football", "Club wins the cup final after extra time",
+          "The club won the cup final on Sunday after extra time, its third trophy in a row. "
+          "The manager, who talks to the players every morning, said the dressing room was at "
+          "peace.\n\nFans had agreed a ceasefire after last year's fights, and the team will "
+          "play a friendly in Geneva next month. Tickets for the parade sold out within an hour, "
+          "and the players lifted the trophy in front of the town hall, where the mayor thanked "
+          "the squad, the staff and the supporters for a season nobody would forget."),
+    _news("geneva", "Geneva peace talks resume as envoys meet",
+          "Peace talks resumed in Geneva on Monday as envoys of both sides met for the first time "
+          "in a month.\n\nThe talks in Geneva aim to turn a fragile truce into lasting peace, the "
+          "mediator said. Delegates said the Geneva peace talks would go on all week."),
+    _news("twin", "Envoys meet at the border",
+          "Envoys met at the border on Tuesday. The peace talks in Geneva and the ceasefire were "
+          "on the agenda, officials said.\n\nA new round is due next week."),
+    _news("partial", "Envoys meet at the river",
+          "Envoys met at the river on Tuesday. The peace talks in Geneva and the harvest were "
+          "on the agenda, officials said.\n\nA new round is due next week."),
+]
+
+
+@pytest.fixture(scope="module")
+def coverage_root(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("coverage")
+    path = folder / "index"
+    reindex([write_jsonl(folder / "articles.jsonl", COVERAGE)], path, full=True, workers=1)
+    return path
+
+
+def _keys(root: Path, q: str, **options) -> list[str]:
+    request = parse_request({"q": q, "collapse": "none"})
+    found = search(root, request, snippets=False, **options)
+    return [r["url"].rsplit("/", 1)[1] for r in found["results"]]
+
+
+def test_a_better_article_missing_one_word_outranks_one_with_every_word(coverage_root: Path):
+    found = search(coverage_root, parse_request({"q": PEACE, "collapse": "none"}))
+    keys = [r["url"].rsplit("/", 1)[1] for r in found["results"]]
+    assert keys.index("geneva") < keys.index("football")
+    # "football" holds all four words, "geneva" three: the counts still say so.
+    assert found["matched_all"] == 2  # football and twin
+    assert found["matched_some"] == 2
+
+
+def test_an_article_holding_more_of_the_query_ranks_higher(coverage_root: Path):
+    keys = _keys(coverage_root, PEACE)
+    assert keys.index("twin") < keys.index("partial")
+
+
+def test_queries_whoosh_ranks_weigh_coverage_the_same_way(coverage_root: Path):
+    # A negation leaves the ranking to Whoosh: no tier of all-word articles there either.
+    keys = _keys(coverage_root, f"{PEACE} -parade")
+    assert "football" not in keys
+    keys = _keys(coverage_root, f"{PEACE} -harvest")
+    assert keys.index("geneva") < keys.index("football")
+    assert keys.index("twin") < keys.index("football")
+
+
+def test_without_coverage_ranking_is_bm25f(coverage_root: Path, searcher):
+    plain = Ranking(coverage=0, names=0, lead=0, proximity=0)
+    request = parse_request({"q": PEACE, "collapse": "none"})
+    scores = [r["score"] for r in search(coverage_root, request, ranking=plain)["results"]]
+    with open_index(coverage_root).searcher() as opened:
+        query = parse_query(PEACE, opened).query
+        expected = sorted(_whoosh_scores(opened, query).values(), reverse=True)
+    assert scores == [round(s, 4) for s in expected]

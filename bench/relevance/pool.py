@@ -15,6 +15,15 @@ counted once), and writes the packets outside git (corpus text is never committe
 
 ``qrels`` reads filled answer sheets, checks every pooled document has one grade (0, 1 or 2), and
 writes ``qrels.tsv`` (topic, corpus key, grade).
+
+A later round judges only what is new: ``unjudged --runs ours`` pools the given runs' top 20 the
+same way, leaves out every document already graded for its topic in ``qrels.tsv``, and writes
+the rest in the same blind format to ``<out>/packets-round2/`` (keys ``ev01-r2d01``; the key map
+in ``<out>/pool-round2/``). ``qrels --round round2 batch-N.judgments.tsv...`` then adds those
+grades to ``qrels.tsv``, keeping every earlier one.
+
+    python bench/relevance/pool.py unjudged --runs ours --newsarticles PATH --bbc PATH
+    python bench/relevance/pool.py qrels --round round2 /tmp/relevance/packets-round2/*.tsv
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ import sys
 from pathlib import Path
 
 from collection import Collection, Doc
+from evaluate import read_qrels
 from runs import add_options, context, rankings
 from topics import load_topics
 
@@ -34,6 +44,7 @@ DEPTH = 20
 BATCHES = 4
 WORDS = 350
 SEED = "relevance-pool-1"
+ROUND = "round2"
 OUT = Path("/tmp/relevance")
 QRELS = Path(__file__).with_name("qrels.tsv")
 
@@ -76,14 +87,24 @@ def pool(ranked: dict[str, dict[str, list[str]]], depth: int = DEPTH) -> dict[st
     return {topic: sorted(keys) for topic, keys in out.items()}
 
 
-def neutral_keys(pooled: dict[str, list[str]], seed: str = SEED) -> dict[str, list[tuple]]:
-    """topic -> [(neutral key, corpus key)] in a random order fixed by the seed."""
+def neutral_keys(pooled: dict[str, list[str]], seed: str = SEED,
+                 tag: str = "") -> dict[str, list[tuple]]:
+    """topic -> [(neutral key, corpus key)] in a random order fixed by the seed (``tag`` tells a
+    later round's keys from the first's: ``ev01-r2d01``)."""
     out = {}
     for topic, keys in pooled.items():
         order = list(keys)
         random.Random(f"{seed}:{topic}").shuffle(order)
-        out[topic] = [(f"{topic}-d{n:02d}", key) for n, key in enumerate(order, 1)]
+        out[topic] = [(f"{topic}-{tag}d{n:02d}", key) for n, key in enumerate(order, 1)]
     return out
+
+
+def unjudged(pooled: dict[str, list[str]],
+             qrels: dict[str, dict[str, int]]) -> dict[str, list[str]]:
+    """topic -> its pooled documents that no judge has graded for it (topics with none left
+    out)."""
+    out = {t: [k for k in keys if k not in qrels.get(t, {})] for t, keys in pooled.items()}
+    return {t: keys for t, keys in out.items() if keys}
 
 
 def batches(sizes: dict[str, int], count: int = BATCHES) -> list[list[str]]:
@@ -125,13 +146,35 @@ def write_packets(args: argparse.Namespace) -> None:
     topics = load_topics("all")
     ranked = rankings(ctx, args.runs.split(","), topics)
     docs = neutral_keys(pool(ranked, args.depth), args.seed)
+    _write_round(ctx.collection, topics, ranked, docs, args.out / "packets", args.out / "pool",
+                 args.batches)
+
+
+def write_unjudged(args: argparse.Namespace) -> None:
+    """Run and pool as ``packets`` does, and write packets of the documents not judged yet."""
+    ctx = context(args)
+    topics = load_topics("all")
+    ranked = rankings(ctx, args.runs.split(","), topics)
+    new = unjudged(pool(ranked, args.depth), read_qrels(args.qrels))
+    if not new:
+        print("every pooled document is judged already: nothing to write")
+        return
+    docs = neutral_keys(new, f"{args.seed}:{args.round}", tag="r2" if args.round == ROUND else
+                        f"{args.round}-")
+    _write_round(ctx.collection, [t for t in topics if t["id"] in docs], ranked, docs,
+                 args.out / f"packets-{args.round}", args.out / f"pool-{args.round}", args.batches)
+    print(f"{sum(map(len, docs.values()))} documents to judge over {len(docs)} topics")
+
+
+def _write_round(collection: Collection, topics: list[dict], ranked: dict,
+                 docs: dict[str, list[tuple]], packets: Path, private: Path, count: int) -> None:
+    """The packets and answer sheets (for the judges), the key map and run files (not)."""
     by_id = {t["id"]: t for t in topics}
-    packets, private = args.out / "packets", args.out / "pool"
     for folder in (packets, private / "runs"):
         folder.mkdir(parents=True, exist_ok=True)
-    groups = batches({t: len(d) for t, d in docs.items()}, args.batches)
+    groups = [g for g in batches({t: len(d) for t, d in docs.items()}, count) if g]
     for n, group in enumerate(groups, 1):
-        text = packet(n, len(groups), [by_id[t] for t in group], docs, ctx.collection)
+        text = packet(n, len(groups), [by_id[t] for t in group], docs, collection)
         (packets / f"batch-{n}.md").write_text(text, encoding="utf-8")
         sheet = [("topic", "doc", "grade", "note")]
         sheet += [(t, neutral, "", "") for t in group for neutral, _ in docs[t]]
@@ -178,13 +221,21 @@ def read_judgments(files: list[Path], keys: dict[str, tuple]) -> dict[tuple[str,
 
 
 def write_qrels(args: argparse.Namespace) -> None:
-    """Check the answer sheets against the pool and write qrels.tsv."""
-    keys = read_keys(args.out / "pool" / "keys.tsv")
+    """Check the answer sheets against the pool and write qrels.tsv (a later round's grades
+    are added to the judgments already there)."""
+    pooled = "pool" if args.round is None else f"pool-{args.round}"
+    keys = read_keys(args.out / pooled / "keys.tsv")
     grades = read_judgments(args.judged, keys)
     missing = sorted(set(keys.values()) - set(grades))
     if missing and not args.allow_missing:
         sys.exit(f"error: {len(missing)} pooled documents have no grade, e.g. {missing[:3]} "
                  "(--allow-missing writes the rest)")
+    if args.round is not None:
+        earlier = read_qrels(args.qrels)
+        again = [pair for pair in grades if pair[1] in earlier.get(pair[0], {})]
+        if again:
+            sys.exit(f"error: {len(again)} documents were judged before, e.g. {again[:3]}")
+        grades |= {(t, k): g for t, by_doc in earlier.items() for k, g in by_doc.items()}
     rows = [("topic", "doc", "grade")] + [(t, k, g) for (t, k), g in sorted(grades.items())]
     _write_tsv(args.qrels, rows)
     print(f"{args.qrels}: {len(grades)} judgments, {len(missing)} missing")
@@ -199,18 +250,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     make = sub.add_parser("packets", help="run, pool and write the judging packets")
-    add_options(make)
-    make.add_argument("--depth", type=int, default=DEPTH, help=f"pool depth per run [{DEPTH}]")
-    make.add_argument("--batches", type=int, default=BATCHES, help=f"packets [{BATCHES}]")
-    make.add_argument("--seed", default=SEED, help="seed of the document order")
-    make.add_argument("--out", type=Path, default=OUT, help=f"outside git [{OUT}]")
+    later = sub.add_parser("unjudged", help="packets of the runs' pooled documents not judged yet")
+    for each in (make, later):
+        add_options(each)
+        each.add_argument("--depth", type=int, default=DEPTH, help=f"pool depth per run [{DEPTH}]")
+        each.add_argument("--batches", type=int, default=BATCHES, help=f"packets [{BATCHES}]")
+        each.add_argument("--seed", default=SEED, help="seed of the document order")
+        each.add_argument("--out", type=Path, default=OUT, help=f"outside git [{OUT}]")
+    later.add_argument("--round", default=ROUND, help=f"names the packets' folder [{ROUND}]")
+    later.add_argument("--qrels", type=Path, default=QRELS, help="[bench/relevance/qrels.tsv]")
     judged = sub.add_parser("qrels", help="answer sheets -> qrels.tsv")
     judged.add_argument("judged", type=Path, nargs="+", help="filled batch-N.judgments.tsv")
     judged.add_argument("--out", type=Path, default=OUT, help=f"where packets went [{OUT}]")
     judged.add_argument("--qrels", type=Path, default=QRELS, help="[bench/relevance/qrels.tsv]")
+    judged.add_argument("--round", help="a later round's sheets: add them to the qrels")
     judged.add_argument("--allow-missing", action="store_true")
     args = parser.parse_args()
-    write_packets(args) if args.command == "packets" else write_qrels(args)
+    {"packets": write_packets, "unjudged": write_unjudged, "qrels": write_qrels}[args.command](args)
 
 
 if __name__ == "__main__":

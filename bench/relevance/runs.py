@@ -65,8 +65,10 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cache", type=Path, default=CACHE,
                         help="where indexes are built and kept [bench/.cache/relevance]")
     parser.add_argument("--rebuild", action="store_true", help="rebuild every index")
-    parser.add_argument("--runs", default=",".join(run_names()),
-                        help=f"comma-separated runs [{','.join(run_names())}]")
+    # Variants of ours ("ours-bm25") are asked for by name, not run by default.
+    default = ",".join(n for n in run_names() if not n.startswith("ours-"))
+    parser.add_argument("--runs", default=default,
+                        help=f"comma-separated runs [{default}]; known: {', '.join(run_names())}")
 
 
 def context(args: argparse.Namespace) -> Context:
@@ -133,9 +135,28 @@ def _ours(root: Path, query: str, depth: int, mode: str) -> list[dict]:
     return search(root, request, snippets=False)["results"]
 
 
+def ours_ranked(**options) -> Callable[[Path, str, int], list[dict]]:
+    """Our search with some parts of the ranking changed (``search.ranking.Ranking``)."""
+
+    def run(root: Path, query: str, depth: int) -> list[dict]:
+        from search.query import search
+        from search.ranking import Ranking
+        from search.request import SearchRequest
+
+        request = SearchRequest(q=query, collapse="none", per_page=depth, mode="lexical")
+        return search(root, request, snippets=False, ranking=Ranking(**options))["results"]
+
+    return run
+
+
 OURS_MODES: dict[str, Callable[[Path, str, int], list[dict]]] = {
     "ours": ours_default,
     "hybrid": ours_hybrid,
+    # Ablations of the ranking on the same index: each leaves out one part.
+    "ours-bm25": ours_ranked(coverage=0, names=0, lead=0, proximity=0),
+    "ours-nocoverage": ours_ranked(coverage=0),
+    "ours-nonames": ours_ranked(names=0),
+    "ours-nopositions": ours_ranked(lead=0, proximity=0),
 }
 
 

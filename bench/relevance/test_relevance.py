@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from collection import CorpusError, Doc, load
 from evaluate import evaluate, ndcg, precision, recall, warnings
-from pool import batches, excerpt, neutral_keys, packet, pool, read_judgments
+from pool import batches, excerpt, neutral_keys, packet, pool, read_judgments, unjudged
 from runs import (
     Context,
     clauses,
@@ -192,6 +192,14 @@ def test_neutral_keys_are_a_seeded_permutation():
     assert sorted(k for _, k in first["t1"]) == sorted(pooled["t1"])
     assert [k for _, k in first["t1"]] != pooled["t1"]
     assert first["t1"][0][0] == "t1-d01"
+
+
+def test_a_later_round_pools_only_documents_not_judged_for_their_topic():
+    pooled = pool({"ours": {"t1": ["a", "b", "c"], "t2": ["a"], "t3": ["z"]}})
+    qrels = {"t1": {"a": 2, "c": 0}, "t2": {"b": 1}, "t3": {"z": 0}}
+    assert unjudged(pooled, qrels) == {"t1": ["b"], "t2": ["a"]}  # "a" was judged for t1 only
+    keys = neutral_keys(unjudged(pooled, qrels), "s", tag="r2")
+    assert keys == {"t1": [("t1-r2d01", "b")], "t2": [("t2-r2d01", "a")]}
 
 
 def test_batches_are_balanced_by_documents():
