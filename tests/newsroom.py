@@ -142,4 +142,5 @@ def run(root: Path, **args) -> dict:
     """search() over ``root``, one result per article."""
     args.setdefault("collapse", "none")
     args.setdefault("per_page", "100")
+    args.setdefault("mode", "lexical")  # these tests are about the words' ranking and counts
     return search(root, parse_request(args))

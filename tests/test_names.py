@@ -65,7 +65,7 @@ def root(tmp_path_factory) -> Path:
 
 
 def run(root: Path, q: str, ranking: Ranking | None = None) -> dict:
-    request = parse_request({"q": q, "collapse": "none"})
+    request = parse_request({"q": q, "collapse": "none", "mode": "lexical"})
     return search(root, request, snippets=False, **({"ranking": ranking} if ranking else {}))
 
 

@@ -147,7 +147,9 @@ def test_anything_but_plain_words_is_left_to_whoosh(searcher, text: str):
 
 
 def test_search_totals_count_live_documents_only(root: Path):
-    request = parse_request({"q": "harbour ferry", "collapse": "none", "per_page": "100"})
+    request = parse_request(
+        {"q": "harbour ferry", "collapse": "none", "per_page": "100", "mode": "lexical"}
+    )
     found = search(root, request)
     ids = [r["id"] for r in found["results"]]
     assert len(ids) == len(set(ids)) == found["total"]
@@ -217,13 +219,14 @@ def coverage_root(tmp_path_factory) -> Path:
 
 
 def _keys(root: Path, q: str, **options) -> list[str]:
-    request = parse_request({"q": q, "collapse": "none"})
+    request = parse_request({"q": q, "collapse": "none", "mode": "lexical"})
     found = search(root, request, snippets=False, **options)
     return [r["url"].rsplit("/", 1)[1] for r in found["results"]]
 
 
 def test_a_better_article_missing_one_word_outranks_one_with_every_word(coverage_root: Path):
-    found = search(coverage_root, parse_request({"q": PEACE, "collapse": "none"}))
+    request = parse_request({"q": PEACE, "collapse": "none", "mode": "lexical"})
+    found = search(coverage_root, request)
     keys = [r["url"].rsplit("/", 1)[1] for r in found["results"]]
     assert keys.index("geneva") < keys.index("football")
     # "football" holds all four words, "geneva" three: the counts still say so.
@@ -247,7 +250,7 @@ def test_queries_whoosh_ranks_weigh_coverage_the_same_way(coverage_root: Path):
 
 def test_without_coverage_ranking_is_bm25f(coverage_root: Path, searcher):
     plain = Ranking(coverage=0, names=0, lead=0, proximity=0)
-    request = parse_request({"q": PEACE, "collapse": "none"})
+    request = parse_request({"q": PEACE, "collapse": "none", "mode": "lexical"})
     scores = [r["score"] for r in search(coverage_root, request, ranking=plain)["results"]]
     with open_index(coverage_root).searcher() as opened:
         query = parse_query(PEACE, opened).query

@@ -47,7 +47,7 @@ def test_home_page_over_http(live_server):
 
 
 def test_api_search_over_http(live_server):
-    status, headers, body = fetch(live_server + "/api/search?q=syria")
+    status, headers, body = fetch(live_server + "/api/search?q=syria&mode=lexical")
     assert status == 200
     assert headers["Content-Type"] == "application/json"
     assert_security_headers(headers)
