@@ -100,10 +100,13 @@ class Scored:
 
 
 def _best_of(scores: np.ndarray, count: int) -> np.ndarray:
-    """Indices of the ``count`` highest of ``scores`` (all of them when there are fewer)."""
+    """Indices of the ``count`` highest of ``scores``, and of every score tied with the last of
+    them: which of equal scores to re-rank must not depend on document numbers, which differ
+    between an index written in one segment and the same index written in several."""
     if len(scores) <= count:
         return np.arange(len(scores))
-    return np.argpartition(scores, len(scores) - count)[len(scores) - count :]
+    least = np.partition(scores, len(scores) - count)[len(scores) - count]
+    return np.flatnonzero(scores >= least)
 
 
 def _in_order(docs: np.ndarray, scores: np.ndarray) -> Iterator[tuple[int, float]]:

@@ -137,11 +137,6 @@ def _answers(root: Path) -> dict[str, tuple]:
     return out
 
 
-@pytest.mark.xfail(
-    reason="since the lead/proximity re-rank merged, ties order differently across segment "
-    "layouts; to investigate (closing note of 2026-12-06)",
-    strict=False,
-)
 def test_a_rebuild_written_by_two_processes_answers_as_one_process(tmp_path: Path, corpus: Path):
     (corpus / "more.jsonl").write_text(
         "\n".join(json.dumps(article(n, f"Desk {n % 3}")) for n in range(3, 400)))
