@@ -24,7 +24,8 @@ from whoosh.writing import IndexWriter
 
 from . import InvalidRequest, Unavailable
 from .analysis import save_sentence_params, train_sentences
-from .extract import ID_SCHEME, Article
+from .document import document
+from .extract import ID_SCHEME
 from .generations import (
     ReindexRunning,
     StaleIndex,
@@ -159,7 +160,7 @@ def _build(paths, root: Path, building: Path, final: Path, workers, progress, ve
         seen: dict[str, str] = {}
         for item in _stream(extracted, report):
             if _first(item, seen, report) and _original(item, stories, report):
-                writer.add_document(**_document(item.article, item.source_hash))
+                writer.add_document(**document(item.article, item.source_hash))
                 _timed(report, "linking", stories.add, item.article.id, item.signature)
                 put_vector(store, item)
                 report.added += 1
@@ -216,7 +217,7 @@ def _update(paths, root: Path, gen: Path, prune: bool, workers, progress, vector
                 report.unchanged += 1
             elif _original(item, stories, report, moved):
                 if not same:
-                    writer.update_document(**_document(art, item.source_hash))
+                    writer.update_document(**document(art, item.source_hash))
                 report.updated += bool(old) and not same
                 report.added += not old
                 report.unchanged += same
@@ -381,39 +382,6 @@ def _prune(writer, known, seen, scanned: set[str], keep: set[str]) -> list[str]:
             writer.delete_by_term("id", doc_id)
             removed.append(doc_id)
     return removed
-
-
-def _document(article: Article, file_hash: str) -> dict:
-    published = article.published
-    paragraphs = article.body.split("\n\n")
-    lead = "\n\n".join(x for x in (article.subtitle, paragraphs[0] if paragraphs else "") if x)
-    doc = {
-        "id": article.id,
-        "path": article.path,
-        "source_hash": file_hash,
-        "hash": article.content_hash(),
-        "title": article.title,
-        "title_from": article.title_from,
-        "lead": lead,
-        "body": article.body,
-        "spell": f"{article.title}\n{lead}",
-        "person": "\n".join(article.people),
-        "subtitle": article.subtitle,
-        "url": article.url,
-        "dateline_place": article.dateline_place,
-        "source": article.source,
-    }
-    for name in ("people", "countries", "focus_countries", "regions", "tags", "authors"):
-        values = [v.replace(",", " ") for v in getattr(article, name)]
-        if values:
-            doc[name] = ",".join(values)
-    if published:
-        doc |= {
-            "published": published,
-            "day": f"{published:%Y-%m-%d}",
-            "month": f"{published:%Y-%m}",
-        }
-    return doc
 
 
 def _load_repeats(root: Path) -> dict[str, set[str]]:

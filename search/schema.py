@@ -7,16 +7,14 @@ from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from .analysis import news_analyzer, plain_analyzer
 
 # Field weights, applied at query time (see syntax.py): a word in the headline says more than
-# one in the lead (the body's first words, rerank.py), which says more than one deeper in the
-# body. Tuned on the dev topics of bench/relevance (flat from 1 to 2.5). The lead field is not
-# searched (weight 0): it holds the whole body of an article without paragraph breaks, and a
-# copy of the headline when the first paragraph is the headline, so it counted words twice.
+# one in the lead (the subtitle, else the first paragraph: document.py), which says more than
+# one deeper in the body. Tuned on the dev topics of bench/relevance.
 TITLE_BOOST = 2.0
 LEAD_BOOST = 0.0
 TEXT_FIELDS = ("title", "lead", "body")
 # Bump on any change to the schema or to what is indexed: an index of another version is
 # rebuilt in full by the next reindex instead of being updated.
-SCHEMA_VERSION = "6"  # 5: where a made-up title came from; 6: stop words indexed, with positions
+SCHEMA_VERSION = "7"  # 6: stop words indexed, with positions; 7: the lead is a lead, not the body
 FACETS = ("people", "countries", "focus_countries", "regions", "source", "tags", "authors")
 
 
