@@ -16,11 +16,6 @@ _XML_BLOCKS = {"head", "list", "item", "quote", "row", "cell"}
 _ROWS = {"tr", "row"}
 _CELLS = {"td", "th", "cell"}
 CELL_SEPARATOR = " | "
-# A table is kept when its cells read as prose: on average this many words a filled cell, or
-# one cell of a sentence's length (pull quotes, "what the budget pays for" tables). Tables of
-# figures and names (league tables, price lists) are left out, as trafilatura leaves them out.
-PROSE_CELL_WORDS = 5
-SENTENCE_CELL_WORDS = 12
 _PARA, _LINE = object(), object()  # paragraph and line break markers between text runs
 
 
@@ -45,9 +40,11 @@ def _collect(element: Any, tokens: list[Any], top: bool = False) -> None:
     if tag in ("br", "lb"):
         tokens.append(_LINE)
     elif tag == "table" and (rows := _data_rows(element)) is not None:
-        if _is_prose(rows):
-            for row in rows:
-                tokens.extend([_PARA, CELL_SEPARATOR.join(row), _PARA])
+        # A table of data (figures, or prose: pull quotes, "what the budget pays for") is
+        # part of the article: one paragraph a row, its cells apart. Keeping tables of figures
+        # too scored better on the dev pages (body F1 0.927 against 0.923 for prose only).
+        for row in rows:
+            tokens.extend([_PARA, CELL_SEPARATOR.join(row), _PARA])
     else:
         block = tag in BLOCKS or tag in _XML_BLOCKS
         tokens.append(_PARA if block else "")
@@ -84,12 +81,6 @@ def _data_rows(table: Any) -> list[list[str]] | None:
         if cells:
             rows.append(cells)
     return rows
-
-
-def _is_prose(rows: list[list[str]]) -> bool:
-    words = [len(cell.split()) for row in rows for cell in row]
-    return bool(words) and (sum(words) / len(words) >= PROSE_CELL_WORDS
-                            or max(words) >= SENTENCE_CELL_WORDS)
 
 
 def _assemble(tokens: list[Any]) -> list[str]:

@@ -20,7 +20,7 @@ from .embed import embed_article
 from .extract import TIMINGS, Article, article_id, extract
 from .read import ONE_ARTICLE, Page, Skip, decode, discover, read_file
 from .stories import Signature, signature
-from .textpage import learn_repeats, page_line_keys
+from .textpage import learn_repeats, page_line_keys, site_name
 from .titles import html_page_keys, html_site
 
 # Bump when extraction changes, so an incremental run re-extracts files whose bytes did not change.
@@ -217,7 +217,7 @@ def _pages(
             ) in indexed:
                 page = Unchanged(doc_id, page.path)
             elif isinstance(page, Page) and page.kind == "text":
-                site_keys = frozenset(learned.get(page_line_keys(page.text)[0], ()))
+                site_keys = frozenset(learned.get(site_name(page.text.splitlines()), ()))
             elif isinstance(page, Page) and page.kind == "html":
                 site_keys = frozenset(learned.get(html_site(page.text, page.path), ()))
             embed = (embedding.on, embedding.stored_hash(page) if isinstance(page, Page) else None)

@@ -115,6 +115,7 @@ CAPTION_CREDIT = re.compile(
 )
 SENTENCE_END = (".", "!", "?", '"', "”", "’", "'", ".)", ":")
 REPEAT_SITE_PAGES = 3  # a line on this many pages of one site is boilerplate
+HEADER_CHARS = 10_000  # a page's own date is in its header, above the article
 
 
 @dataclass
@@ -169,7 +170,7 @@ def page_line_keys(text: str) -> tuple[str, set[str]]:
     lines = text.splitlines()
     site = site_name(lines)
     keys = {line_key(x) for x in lines if len(clean(x)) >= 12} if site else set()
-    if site and (order := date_order(text)):
+    if site and (order := date_order(text[:HEADER_CHARS])):
         keys.add(order)  # how the site writes dates, once enough of its pages agree
     return site, keys
 
@@ -192,12 +193,11 @@ def parse_text_page(text: str, site_repeats: set[str] | frozenset = frozenset())
     out = TextFields(source=site_name(lines))
     in_page = Counter(clean(x) for x in lines if clean(x))
     drop = {x for x, n in in_page.items() if n >= 2} | _marker_blocks(lines)
-    headline = _above_meta(lines) if site_repeats else -1
     kept = [
         (i, x)
         for i, x in enumerate(lines)
         if i not in drop and clean(x) not in drop
-        and (i == headline or line_key(x) not in site_repeats)
+        and (line_key(x) not in site_repeats or _above_meta(lines, i))
     ]
     start = _read_header(kept, out, site_order(site_repeats))
     body_lines = _article_lines(kept[start:], out, standfirst=start > 0)
@@ -214,14 +214,11 @@ def parse_text_page(text: str, site_repeats: set[str] | frozenset = frozenset())
     return out
 
 
-def _above_meta(lines: list[str]) -> int:
-    """The index of the line above the first byline or date line: the page's headline, which
-    the site's other pages list too ("Most read"), so it repeats across the site."""
-    for i, line in enumerate(lines):
-        if _is_meta(line):
-            above = [j for j in range(i) if clean(lines[j])]
-            return above[-1] if above else -1
-    return -1
+def _above_meta(lines: list[str], i: int) -> bool:
+    """Whether line ``i`` stands right above a byline or date line: the page's headline,
+    which the site's other pages list too ("Most read"), so it repeats across the site."""
+    below = next((x for x in lines[i + 1:i + 4] if clean(x)), "")
+    return bool(below) and _is_meta(below)
 
 
 def _marker_blocks(lines: list[str]) -> set[int]:

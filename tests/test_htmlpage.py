@@ -31,7 +31,7 @@ def test_an_article_that_is_one_p_split_by_br_is_read_not_taken_for_a_page_dump(
     assert fields["body"] == f"{FERRY}\n{SHAFTS}\n{BUSES}"
 
 
-def test_a_table_of_prose_is_kept_with_its_cells_separated_and_a_table_of_figures_is_not():
+def test_tables_of_prose_and_of_figures_are_kept_with_their_cells_separated():
     table = ("<table><tr><td>Roads</td><td>Resurfacing of the ring road and forty residential "
              "streets.</td></tr><tr><td>Transport</td><td>Two new bus lanes and longer evening "
              "services on three routes.</td></tr></table>")
@@ -43,6 +43,8 @@ def test_a_table_of_prose_is_kept_with_its_cells_separated_and_a_table_of_figure
         FERRY,
         "Roads | Resurfacing of the ring road and forty residential streets.",
         "Transport | Two new bus lanes and longer evening services on three routes.",
+        "Team | Pts",
+        "Rovers | 31",
         BUSES,
     ]
 

@@ -29,7 +29,7 @@ import layouts  # noqa: E402
 
 from search.extract import extract  # noqa: E402
 from search.pipeline import Item, extract_corpus  # noqa: E402
-from search.read import Page, decode  # noqa: E402
+from search.read import NotText, Page, decode  # noqa: E402
 
 TARBALL = Path(os.environ.get("EXTRACTION_EVAL", Path(__file__).resolve().parents[3]
                               / "shared" / "data" / "trafilatura-eval.tar.gz"))
@@ -114,7 +114,11 @@ def web_pages(split: str):
             member = members.get(entry["file"])
             if member is None or split_of(url) != split:
                 continue
-            html = decode(tar.extractfile(member).read())
+            data = tar.extractfile(member).read()
+            try:
+                html = decode(data)
+            except NotText:  # NUL bytes: both extractors get the page without them
+                html = data.decode("utf-8", "replace").replace("\0", "")
             yield url, entry["file"], html, entry.get("with", []), entry.get("without", [])
 
 
