@@ -40,7 +40,8 @@ def page_title(tree: Any, stated: list[str], site: str, url: str,
     the site's name; never an interface line."""
     stated = [" ".join(t.split()) for t in stated if t and t.strip()]
     stated = [t for t in stated if not is_interface(t)]
-    names = site_names(site, url, learned)
+    names = site_names(site, url)
+    known = {key[len(SITE_KEY):] for key in learned if key.startswith(SITE_KEY)}
     if tree is not None and stated:
         wanted = {squash(v) for title in stated for v in _variants(title)}
         wanted.discard("")
@@ -48,27 +49,28 @@ def page_title(tree: Any, stated: list[str], site: str, url: str,
             text = " ".join(heading.text_content().split())
             if text and squash(text) in wanted and not is_interface(text):
                 return text
-    return strip_site(stated[0], names) if stated else ""
+    return strip_site(stated[0], names, known) if stated else ""
 
 
-def site_names(site: str, url: str, learned: Iterable[str] = ()) -> set[str]:
-    """Squashed names the site goes by: its stated name, its host's labels, learned names."""
+def site_names(site: str, url: str) -> set[str]:
+    """Squashed names the site goes by: its stated name and its host's labels."""
     names = {squash(site)} | host_names(url)
-    names |= {key[len(SITE_KEY):] for key in learned if key.startswith(SITE_KEY)}
     names.discard("")
     return names
 
 
-def strip_site(title: str, names: set[str]) -> str:
+def strip_site(title: str, names: set[str], learned: set[str] | frozenset = frozenset()) -> str:
     """"Headline | Site" -> "Headline", "Site - Headline" -> "Headline" (known names only;
-    an unknown short last segment after "|" goes too, " - " occurs inside real headlines)."""
+    an unknown short last segment after "|" goes too, " - " occurs inside real headlines).
+    ``names`` match a segment that contains them or that they contain ("bbc" in "BBC News");
+    ``learned`` title ends only match whole, so a learned "Opinion" never cuts "Opinion poll"."""
     segments, separators = _split(title)
     if len(segments) < 2:
         return title
 
     def is_site(segment: str) -> bool:
         seg = squash(segment)
-        return any(seg and (seg in name or name in seg) for name in names)
+        return seg in learned or any(seg and (seg in name or name in seg) for name in names)
 
     if is_site(segments[-1]):
         return _join(segments[:-1], separators[:-1])

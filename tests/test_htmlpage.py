@@ -90,3 +90,16 @@ def test_a_published_label_gives_the_date_in_the_site_s_order():
     assert fields["published"] == "2017-03-05"
     unambiguous = article.replace("05/03/2017", "17/03/2017")
     assert html_fields(page(article=unambiguous))["published"] == "2017-03-17"
+
+
+def test_a_reindex_learns_the_site_name_from_the_titles_of_the_site_s_pages(tmp_path):
+    from search.pipeline import Item, extract_corpus
+
+    heads = ["Ferry service to resume", "Council approves budget", "Opinion poll puts mayor ahead"]
+    for n, head in enumerate(heads):
+        (tmp_path / f"{n}.html").write_text(page(
+            article=f"<div class='copy'><p>{FERRY}</p><p>{BUSES}</p></div>",
+            title=f"Northfield Echo Online - {head}"))
+    items = extract_corpus([tmp_path], {}, workers=1).items
+    titles = sorted(item.article.title for item in items if isinstance(item, Item))
+    assert titles == sorted(heads)

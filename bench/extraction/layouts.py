@@ -1,6 +1,6 @@
 """Render the stories of ``articles.py`` into page layouts with a known title, day and body.
 
-Six layouts, each one site; every story appears on every site, so per-site learning (repeated
+Seven layouts, each one site; every story appears on every site, so per-site learning (repeated
 lines, site names in titles, day-first dates) has the pages it would have in a real crawl:
 
   html-headline  <title>Site - Headline</title>, no og tags, a menu, <h1 class="headline">,
@@ -10,6 +10,8 @@ lines, site names in titles, day-first dates) has the pages it would have in a r
   html-br        a blog: <title>Site » Headline</title>, the article one <p> that starts with
                  a newline and is split by <br><br>, "Posted on March 5, 2017"
   html-wire      og:site_name, JSON-LD NewsArticle, a dateline, a prose table
+  html-bare      <title>Site - Headline</title> and no headline element, no og tags, no URL:
+                 only the site's other pages tell that "Northfield Echo Online" is its name
   text-mobile    a mobile page rendered to text: "Listen to this article" above the headline,
                  "Published 17/03/2017"
   text-desktop   a desktop page rendered to text: menu, ticker, "By ...", "Updated 03/17/2017",
@@ -113,6 +115,16 @@ def html_wire(story: Story) -> str:
 <footer>Wire Desk</footer></body></html>"""
 
 
+def html_bare(story: Story) -> str:
+    paras = "".join(f"<p>{_e(p)}</p>" for p in story.paragraphs)
+    day = f"{story.day.day} {story.day.strftime('%B %Y')}"
+    return f"""<html><head><title>Northfield Echo Online - {_e(story.headline)}</title>
+<meta name="date" content="{story.day.isoformat()}"></head><body>
+<div class="masthead"><img src="/logo.png" alt=""></div>
+<div class="main"><div class="dateline">{day}</div><div class="copy">{paras}</div></div>
+<div class="foot">Northfield Echo Online</div></body></html>"""
+
+
 def text_mobile(story: Story) -> str:
     lines = ["Coastline News", "Menu", "Search", "", "Listen to this article", story.headline,
              f"Published {story.day.strftime('%d/%m/%Y')}", ""]
@@ -141,6 +153,7 @@ LAYOUTS: dict[str, tuple[str, Callable[[Story], str]]] = {
     "html-share": (".html", html_share),
     "html-br": (".html", html_br),
     "html-wire": (".html", html_wire),
+    "html-bare": (".html", html_bare),
     "text-mobile": (".txt", text_mobile),
     "text-desktop": (".txt", text_desktop),
 }
