@@ -36,6 +36,7 @@ HEAP = os.environ.get("NEWS_SEARCH_OPENSEARCH_HEAP", "256m")
 START_TIMEOUT = 180.0
 FOLDER_PREFIX = "news-search-opensearch-"
 _PR_SET_PDEATHSIG = 1
+_PRCTL = ctypes.CDLL(None, use_errno=True).prctl
 _LIVE: set[Node] = set()
 
 
@@ -89,19 +90,12 @@ def _chown_tree(path: Path, user: tuple[int, int] | None) -> None:
             os.chown(os.path.join(parent, name), *user)
 
 
-def _child_setup(user: tuple[int, int] | None):
-    def setup() -> None:
-        # Runs in the child between fork and exec. Drop root first: a change of user clears
-        # the parent-death signal. Then SIGKILL the node when the test process dies; the
-        # signal survives the exec of bin/opensearch and its exec of java.
-        if user is not None:
-            os.setgroups([])
-            os.setgid(user[1])
-            os.setuid(user[0])
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-
-    return setup
+def _die_with_parent() -> None:
+    # Runs in the child between fork and exec, after Popen has dropped root (a change of user
+    # clears this setting): SIGKILL the node when the test process dies. The setting survives
+    # the exec of bin/opensearch and its exec of java. Only a preloaded C function is called
+    # here: a fork taken while another thread holds the loader's lock must not dlopen.
+    _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 class Node:
@@ -163,10 +157,15 @@ class Node:
         self.process = subprocess.Popen(
             [str(self.home / "bin" / "opensearch")], env=env, stdin=subprocess.DEVNULL,
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            preexec_fn=_child_setup(self.user),
+            preexec_fn=_die_with_parent, **self._as_user(),
         )
         log.close()
         _LIVE.add(self)
+
+    def _as_user(self) -> dict:
+        if self.user is None:
+            return {}
+        return {"user": self.user[0], "group": self.user[1], "extra_groups": []}
 
     def wait_http(self, timeout: float = START_TIMEOUT) -> None:
         """Wait until the node answers HTTP; raise with its log's tail if it died or hung."""

@@ -92,12 +92,15 @@ def test_searches_answer_while_a_node_is_down_and_it_rejoins(
     victim = opensearch_cluster.cluster_manager()
     victim.stop()
     try:
-        totals = [
+        # OpenSearch answers with partial results when shards are missing; a lost replica
+        # would show as fewer hits and failed shards, not as an error.
+        answers = [
             es.search(index=index3, body={"query": {"match": {"body": "rates"}}},
-                      params={"track_total_hits": "true"})["hits"]["total"]["value"]
+                      params={"track_total_hits": "true"})
             for _ in range(20)
         ]
-        assert totals == [30] * 20
+        seen = [(a["hits"]["total"]["value"], a["_shards"]["failed"]) for a in answers]
+        assert seen == [(30, 0)] * 20
         health = opensearch_cluster.wait_health("yellow")
         assert health["number_of_nodes"] == 2
         assert opensearch_cluster.cluster_manager() is not victim
