@@ -299,12 +299,18 @@ def _stop_leftovers() -> None:
         node.stop(timeout=20)
 
 
+_FAILED: list[OpenSearchUnavailable] = []
+
+
 def start_or_skip(size: int) -> Cluster:
     """A started cluster of size nodes; skip the test if Java or Maven is missing (fail in CI)."""
     try:
+        if _FAILED:  # one failed fetch or start is enough: the next fixture does not wait again
+            raise _FAILED[0]
         cluster = Cluster(size)
         cluster.start()
     except OpenSearchUnavailable as error:
+        _FAILED[:1] = [error]
         if os.environ.get("CI"):
             pytest.fail(f"OpenSearch is required in CI: {error}", pytrace=False)
         pytest.skip(f"OpenSearch unavailable: {error}")
