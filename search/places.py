@@ -323,6 +323,8 @@ def rank_countries(
     first: dict[str, int] = {}
     for span in spans:
         zone = zones[span.start]
+        if zone == "credit":
+            continue  # "X in Phoenix contributed to this report": not the story's places
         if not span.code or (zone == "title" and counts[span.code] and first[span.code] < 0):
             continue  # a country named twice in the title counts once there
         counts[span.code] += 1

@@ -1,0 +1,395 @@
+"""People: the persons an article names, found with rules over its tokens (search/lexicon.py).
+
+People are runs of capitalised tokens (with name particles such as al-, bin, van der) stripped of
+leading titles ("Turkish Defense Minister"), rejected when they hold organisation words or are
+places, and accepted only with evidence: a title or role before them, a speech verb after them,
+a known first name, or a person next to them in a list ("X, Y and Z"). Variants of one person
+merge, and surname-only or title+surname mentions ("Mr Lavrov") attach to the full name. A
+titled single name that attaches to no one ("President Putin", "Lord Tebbit") is the person's
+name as written, and so is each player of a team sheet (search/lineups.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from search.lexicon import (
+    MONTHS,
+    ORG,
+    PARTICLES,
+    PREFIXES,
+    STOP,
+    TITLES,
+    WORDS,
+    Doc,
+    first_names,
+)
+from search.lineups import lineup_names
+from search.places import Span
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_CUE_BEFORE = WORDS["cue_before"] | frozenset(w.lower() for w in TITLES)
+_ROLES = _CUE_BEFORE - {"said", "says", "mr", "mrs", "ms", "dr"}  # "X, the chief of Y, said"
+_SPEECH = WORDS["speech"]
+_SPEECH_ADVERBS = WORDS["speech_adverbs"]
+_ORG_IF_FIRST = WORDS["org_if_first"]
+_ORG_IF_LAST = _words("Park Hall Day")  # Central Park, but Park Geun-hye and Arsenio Hall
+# Organisation words that are also common surnames: after a known first name, in a two-word
+# run, they are the surname ("Mike Lake", "Jim Courier", "Charlotte Church").
+_SURNAME_ORG = _words("Lake Courier Church Bridge Castle Temple Post Street Tower Banks Sky")
+# Dates and seasons that are also names, allowed inside a run ("Theresa May", "Jan de Boer").
+_MONTH_NAMES = _words("April May June August Summer Autumn Jan Winter")
+_PLACE_CUES = WORDS["place_cues"]
+_NOUN_SUFFIXES = ("er", "or", "ry", "cy", "ent", "ion", "ing", "ity", "ance", "ence", "ism", "ist",
+                  "ian", "man", "ant", "ive", "ate")  # fmt: skip
+_LINKS = _words("of for in at from the")  # "MP for Tottenham David Lammy"
+# Titles that, before a lone name, make it a person's name as written ("President Putin",
+# "Lord Tebbit", "Prince Harry"); the peers' and royals' ones may name a place (Baroness Scotland).
+_PEERAGE = _words("King Queen Prince Princess Lord Lady Baroness Baron Viscount Earl Duke Duchess")
+_PERSONAL = _PEERAGE | _words(
+    "Mr Mrs Ms Miss Dr President Prime Minister Chancellor Premier Senator Sen Rep Gov Governor "
+    "Pope Sheikh Emir Sultan Ayatollah Judge Justice Supt Sgt Gen Col Capt Insp Det Sir Dame"
+)
+_HONORIFIC = _words("Mr Mrs Ms Miss Dr")  # "Mr French" is a person, whatever "French" is
+# A lone name before these is a person's, used attributively ("the Obama administration").
+_ATTRIBUTIVE = _words("administration presidency")
+# Firms and works whose name looks like a person's; only the most common ones in the news.
+_NOT_PEOPLE = frozenset(
+    ("Morgan Stanley", "Goldman Sachs", "Wells Fargo", "Dow Jones", "Merrill Lynch", "Rolls Royce",
+     "Philip Morris", "Monty Python", "Marks Spencer", "Lloyds Banking")
+)  # fmt: skip
+MIN_NAME_TOKENS = 2  # single names ("Guler") only attach to a full name
+
+_NAME_SHAPE = re.compile(r"[A-Za-z][A-Za-z'\-]*\.?")
+
+
+def _nameish(tok: str) -> bool:
+    """Whether a token can be part of a personal name (Guler, al-Shibani, J., O'Brien)."""
+    first = tok[0]
+    if not tok.isalpha() and _NAME_SHAPE.fullmatch(tok) is None:
+        return False  # pic.twitter.com/HPBrAgh9Ti
+    if first.isupper():
+        if len(tok) > 1 and tok.isupper() and not (len(tok) == 2 and tok[1] == "."):
+            return False  # acronyms: SANA, PKK, U.S.
+        if "-" in tok and not all(p[:1].isupper() for p in tok.split("-")[1:]):
+            return False  # US-brokered, Kurdish-led
+        return tok not in STOP and tok not in MONTHS
+    if first.islower() and "-" in tok:
+        prefix, rest = tok.split("-", 1)
+        return prefix in PREFIXES and rest[:1].isupper()
+    return False
+
+
+def _particle_ok(toks: list[str], i: int) -> bool:
+    """A particle inside a name: followed by a name or by one more particle ("van der Veer")."""
+    nxt = toks[i + 1] if i + 1 < len(toks) else ""
+    if nxt in PARTICLES and i + 2 < len(toks):
+        nxt = toks[i + 2]
+    return bool(nxt) and _nameish(nxt)
+
+
+def _runs(doc: Doc) -> Iterable[tuple[int, int]]:
+    """Maximal runs [start, end) of name-like tokens, with particles inside (bin, van der)."""
+    toks, start = doc.toks, None
+    for i, tok in enumerate(toks):
+        ok = _nameish(tok) or (
+            start is not None
+            and ((tok in PARTICLES and (_particle_ok(toks, i) or toks[i - 1] in PARTICLES))
+                 or (tok in _MONTH_NAMES and not toks[i + 1][:1].isdigit()))
+        ) or (tok == "Jan" and _nameish(toks[i + 1]))  # fmt: skip
+        if ok and start is None:
+            start = i
+        elif not ok and start is not None:
+            yield start, i
+            start = None
+
+
+@dataclass(slots=True)
+class _Cand:
+    """A person-name candidate: tokens [start, end), whether there is evidence it is a person,
+    and whether a personal title stands right before it ("President | Putin")."""
+
+    start: int
+    end: int
+    evidence: bool
+    words: tuple[str, ...]
+    titled: str = ""
+
+
+def _candidate(doc: Doc, start: int, end: int, places: dict[int, str]) -> _Cand | None:
+    """Strip titles from a run and decide whether the rest can be a person's name."""
+    toks = doc.toks
+    start, cue = _strip_title(doc, start, end)
+    if not cue and start in doc.starts and _is_common_word(doc, toks[start]):
+        start += 1  # sentence-initial "Preserving", "Will"
+    while start < end - cue and places.get(start) == "demonym":
+        start += 1  # "Syrian Murhaf Abu Qasra", but "Mr French"
+    given_next = toks[start + 1] in first_names() or toks[start + 1] in _MONTH_NAMES
+    if end - start > 2 and given_next and _is_role_noun(doc, toks[start]):
+        start += 1  # "Comptroller Joseph Shapira", "Paralympian Kurt Fearnley"
+    while end - start > 2 and toks[end - 1].rstrip(".") in TITLES:
+        end -= 1  # "Axel Weber, Chairman" without the comma
+    while end - start > 1 and len(toks[end - 1].rstrip(".")) == 1:
+        end -= 1  # a trailing initial ("Judith J.") is no surname
+    words = tuple(toks[start:end])
+    kinds = [places.get(i) for i in range(start, end)]
+    titled = _title_before(doc, start) if cue and toks[start].lower() not in doc.lower_words else ""
+    if not words or not _could_be_name(words, kinds, titled in _PEERAGE or titled in _HONORIFIC):
+        return None
+    evidence = cue or _cue_before(doc, start)
+    given = words[0] in first_names()
+    if kinds == [None, "demonym"] and given:
+        kinds = [None, None]  # "writer Patrick French" needs evidence like any name
+        evidence = evidence or _speech_after(doc, end)
+    elif kinds[0] or (kinds[-1] and not given):
+        pass  # "Dublin Bus said", "on Morning Ireland, Mr Kelleher said": a title or role needed
+    elif _speech_after(doc, end):
+        evidence = True  # "Michael Jordan said"
+    elif given and not any(kinds):
+        # "Will Turkey", "Stuart Florida Trump": a place inside needs a stronger cue.
+        evidence = evidence or doc.low[start - 1] not in _PLACE_CUES
+    if len(words) == 1 and not titled and doc.low[end] in _ATTRIBUTIVE and not kinds[0]:
+        titled = "the"  # "the Obama administration"
+    return _Cand(start, end, evidence, words, titled)
+
+
+def _title_before(doc: Doc, start: int) -> str:
+    """The personal title right before a name ("Mr", "Prime Minister", "Lord"), else ""."""
+    before = doc.toks[start - 1].rstrip(".") if start else ""
+    return before if before in _PERSONAL else ""
+
+
+def _strip_title(doc: Doc, start: int, end: int) -> tuple[int, bool]:
+    """Where the name starts after any title, and whether a title or role was there."""
+    toks, names = doc.toks, first_names()
+    for j in range(end - 2, start - 1, -1):
+        if _is_title(toks[j]):
+            return j + 1, True  # "Turkish Defense Minister | Yasar Guler"
+    linked = doc.low[start - 1] in _LINKS
+    after_title = linked and any(t.rstrip(".") in TITLES for t in toks[max(0, start - 6) : start])
+    for j in range(start + 1, end - 1):
+        if toks[j - 1] in names:
+            break  # "Abdel Fattah el-Sisi" keeps its first name
+        # "Minister for Finance | Michael Noonan", "Paralympic Committee | Rima Batalova"
+        if toks[j] in names and (linked or toks[j - 1] in ORG):
+            return j, after_title
+    if after_title and end - start > 2:
+        return end - 2, True  # "Chief of Staff | Reince Priebus"
+    return start, False
+
+
+def _is_title(tok: str) -> bool:
+    """A title head, also inside a compound ("Attorney-General", "Sen.")."""
+    return tok.rstrip(".") in TITLES or ("-" in tok and any(p in TITLES for p in tok.split("-")))
+
+
+def _could_be_name(words: tuple[str, ...], kinds: list[str | None], peer: bool = False) -> bool:
+    """Reject organisations, places, events and roles ("Tishreen Dam", "Commercial Officer")."""
+    surname_org = len(words) == 2 and words[0] in first_names() and words[1] in _SURNAME_ORG
+    if not surname_org and any(w.rstrip(".") in ORG or _key(w).title() in ORG for w in words):
+        return False
+    if words[-1] in _ORG_IF_LAST or words[0] in _ORG_IF_FIRST or " ".join(words) in _NOT_PEOPLE:
+        return False
+    if peer and len(words) == 1:
+        return True  # "Baroness Scotland", "Lord Falconer", "Mr French"
+    if _core(words) > 1 and all(kinds) or "demonym" in kinds[1:] or kinds[0] == "demonym":
+        # "New York", "Al Mayadeen English"; a lone "Lima" may be Leila de Lima's. A first name
+        # and a demonym ("Patrick French") are let through for the caller to weigh.
+        return len(words) == 2 and kinds == [None, "demonym"] and words[0] in first_names()
+    # "Stephen King" is a name, "Commercial Officer" a role.
+    return words[-1] not in TITLES or words[0] in first_names()
+
+
+def _is_role_noun(doc: Doc, tok: str) -> bool:
+    """A capitalised common noun of an unlisted title or role ("Comptroller", "Fisherman"), by
+    its English suffix or because the article writes it in lower case too."""
+    if tok in first_names():
+        return False
+    return tok.lower().endswith(_NOUN_SUFFIXES) or tok.lower() in doc.lower_words
+
+
+def _is_common_word(doc: Doc, tok: str) -> bool:
+    """A capitalised sentence start that is an ordinary word elsewhere in the article."""
+    return tok.lower() in doc.lower_words or (
+        tok not in first_names() and tok.endswith(("ing", "ly", "ed"))
+    )
+
+
+def _cue_before(doc: Doc, start: int) -> bool:
+    """A role or inverted speech verb right before the name ("counterpart X", "said X")."""
+    low = doc.low
+    if start < 2:
+        return False
+    before = low[start - 2] if low[start - 1] == "," else low[start - 1]  # "counterpart, X"
+    return before in _CUE_BEFORE or (low[start - 2], low[start - 1]) == ("according", "to")
+
+
+def _speech_after(doc: Doc, end: int) -> bool:
+    """A speech verb after the name ("X said", "X also told") or an appositive role ("X, chief")."""
+    low = doc.low[end : end + 10]
+    if not low:
+        return False
+    if low[0] in _SPEECH or (len(low) > 1 and low[0] in _SPEECH_ADVERBS and low[1] in _SPEECH):
+        return True
+    if low[0] != ",":
+        return False
+    for word in low[1:]:
+        if word in _ROLES:
+            return True
+        if not word.isalpha():
+            return False
+    return False
+
+
+def _key(word: str) -> str:
+    """A name token for matching: lower-case, particle prefix dropped (al-Assad -> assad)."""
+    word = word.lower().rstrip(".")
+    prefix, _, rest = word.partition("-")
+    return rest if rest and prefix in PREFIXES else word
+
+
+def _keys(words: tuple[str, ...]) -> tuple[str, ...]:
+    """A name's matching key: its tokens' keys without particles (van der Veer = Van de Veer)."""
+    return tuple(k for w in words if (k := _key(w)) not in PARTICLES) or (_key(words[-1]),)
+
+
+def _core(words: tuple[str, ...]) -> int:
+    """How many tokens of a name are not particles (Abu Qasra has one, Murhaf Abu Qasra two)."""
+    return sum(1 for w in words if w.lower() not in PARTICLES)
+
+
+def _is_variant(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    """Whether one name is a shorter form of another: same surname, tokens a subsequence."""
+    if short[-1] != long[-1] or len(short) > len(long):
+        return False
+    rest = iter(long)
+    return all(word in rest for word in short)
+
+
+class _Person:
+    """One person: the surface forms seen, their counts and the token positions they cover."""
+
+    def __init__(self) -> None:
+        self.forms: Counter[tuple[str, ...]] = Counter()
+        self.keys: list[tuple[str, ...]] = []
+        self.positions: list[int] = []
+        self.count = 0
+        self.evidence = False
+
+    def add(self, cand: _Cand, form: bool = True) -> None:
+        if form:
+            self.forms[cand.words] += 1
+            self.keys.append(_keys(cand.words))
+        self.positions += range(cand.start, cand.end)
+        self.count += 1
+        self.evidence = self.evidence or cand.evidence
+
+    def name(self) -> str:
+        """The most-mentioned form with the first name; ties go to the shorter."""
+        first = max(self.forms, key=len)[0]  # "Isgur Flores" never beats "Sarah Isgur Flores"
+        forms = [(n, words) for words, n in self.forms.items() if words[0] == first]
+        return " ".join(max(forms, key=lambda item: (item[0], -len(item[1])))[1])
+
+
+def _cluster(doc: Doc, cands: list[_Cand]) -> list[_Person]:
+    """Group candidates into people: variants merge, single names attach to a full name, and a
+    titled single name that attaches to no one is a person of its own ("President Putin")."""
+    full = [c for c in cands if _core(c.words) >= MIN_NAME_TOKENS and doc.zone[c.start] != "title"]
+    people: list[_Person] = []
+    for cand in sorted(full, key=lambda c: (-len(c.words), c.start)):
+        key = _keys(cand.words)
+        matches = [p for p in people if any(_is_variant(key, k) for k in p.keys)]
+        person = max(matches, key=lambda p: p.count) if matches else _Person()
+        if not matches:
+            people.append(person)
+        person.add(cand)
+    made = set()
+    for cand in cands:  # a name written in full only in the headline names the body's "Mr X"
+        if _core(cand.words) >= MIN_NAME_TOKENS and doc.zone[cand.start] == "title":
+            key = _keys(cand.words)
+            if not any(_is_variant(key, k) or _is_variant(k, key) for p in people for k in p.keys):
+                person = _Person()
+                person.add(_Cand(cand.start, cand.end, False, cand.words))
+                people.append(person)
+                made.add(cand.start)
+    by_surname: dict[str, list[_Person]] = {}
+    for person in people:
+        for key in {k[-1] for k in person.keys}:
+            by_surname.setdefault(key, []).append(person)
+    singles: dict[str, _Person] = {}
+    for cand in cands:
+        in_title = doc.zone[cand.start] == "title"
+        if (_core(cand.words) < MIN_NAME_TOKENS or in_title) and cand.start not in made:
+            # its evidence counts too: "Tamimi, a journalist"
+            if not _attach(cand, by_surname) and cand.titled and not in_title:
+                singles.setdefault(_keys(cand.words)[-1], _Person()).add(cand)
+    for cand in cands:  # "Trump" after "President Trump": the same person's later mentions
+        if _core(cand.words) == 1 and (single := singles.get(_keys(cand.words)[-1])):
+            if cand.start not in single.positions:
+                single.add(cand, form=False)
+    return [p for p in people if p.evidence] + list(singles.values())
+
+
+def _attach(cand: _Cand, by_surname: dict[str, list[_Person]]) -> bool:
+    """Count a surname-only (or title) mention for the most-mentioned person of that surname;
+    a titled one also for a person of a near spelling ("Mr Khodorkovsky" for "Mikhail
+    Khordokovsky") or, if only one, of that first name ("Mr Xanana" for "Xanana Gusmao")."""
+    key = _keys(cand.words)
+    options = [p for p in by_surname.get(key[-1], ()) if any(_is_variant(key, k) for k in p.keys)]
+    if not options and cand.titled and len(key) == 1:
+        people = {id(p): p for ps in by_surname.values() for p in ps}.values()
+        options = [p for p in people if any(_near(key[0], k[-1]) for k in p.keys)]
+        firsts = [p for p in people if any(len(k) > 1 and k[0] == key[0] for k in p.keys)]
+        options = options or (firsts if len(firsts) == 1 else [])
+    if options:
+        max(options, key=lambda p: p.count).add(cand, form=False)
+    return bool(options)
+
+
+def _near(a: str, b: str) -> bool:
+    """Two spellings of one long surname: same first letter, at most two letters apart."""
+    if a[0] != b[0] or min(len(a), len(b)) < 6 or abs(len(a) - len(b)) > 1:
+        return False
+    return SequenceMatcher(None, a, b).ratio() >= 0.85
+
+
+def _listed(doc: Doc, cands: list[_Cand]) -> None:
+    """A full name in a list with a person ("Mike Tindall and Will Greenwood") is one too."""
+    for left, right in zip(cands, cands[1:], strict=False):
+        between = doc.low[left.end : right.start]
+        if not between or any(t not in (",", "and", "&") for t in between):
+            continue
+        for a, b in ((left, right), (right, left)):
+            if a.evidence and not b.evidence and _core(b.words) >= MIN_NAME_TOKENS:
+                b.evidence = True
+
+
+def find_people(doc: Doc, spans: list[Span], exclude: set[str]) -> list[_Person]:
+    """All people with evidence, most-mentioned first; never a byline name or part of one."""
+    places = {i: s.kind for s in spans for i in range(s.start, s.end)}
+    lineup = lineup_names(doc)
+    cands = [
+        c
+        for start, end in _runs(doc)
+        if doc.zone[start] != "credit" and start not in lineup
+        and (c := _candidate(doc, start, end, places))
+    ]  # fmt: skip
+    texts = [" ".join(c.words).lower() for c in cands]
+    cands = [
+        c for c, t in zip(cands, texts, strict=True) if not any(t in n or n in t for n in exclude)
+    ]
+    _listed(doc, cands)
+    people = _cluster(doc, cands)
+    for start, end in lineup.values():
+        person = _Person()
+        person.add(_Cand(start, end, True, tuple(doc.toks[start:end])))
+        people.append(person)
+    return sorted(people, key=lambda p: (-p.count, min(p.positions)))
