@@ -16,17 +16,20 @@ _SEPARATORS = frozenset(",;")
 _SKIP = frozenset(("capt", "captain", "gk", "."))  # "(Toulouse, capt)", the final stop
 
 
-def lineup_names(doc: Doc) -> dict[int, tuple[int, int]]:
-    """The players of every team sheet in the article, by first token: {start: (start, end)}."""
-    found: dict[int, tuple[int, int]] = {}
+def lineup_names(doc: Doc) -> tuple[list[tuple[int, int]], set[int]]:
+    """The players of every team sheet in the article, as token ranges [start, end), and the
+    tokens the team sheets cover (clubs in brackets included)."""
+    found: list[tuple[int, int]] = []
+    covered: set[int] = set()
     for start, end in doc.sentences:
         if doc.toks[start:end].count(",") + doc.toks[start:end].count(";") < MIN_PLAYERS - 1:
             continue  # most sentences: not a list at all
         items = _items(doc.toks, start, end)
         names = [item for item in items if _is_name(doc.toks, *item)]
         if len(items) >= MIN_PLAYERS and len(names) >= MIN_SHARE * len(items):
-            found.update((item[0], item) for item in names)
-    return found
+            found += names
+            covered.update(range(start, end))
+    return found, covered
 
 
 def _items(toks: list[str], start: int, end: int) -> list[tuple[int, int]]:
@@ -35,7 +38,7 @@ def _items(toks: list[str], start: int, end: int) -> list[tuple[int, int]]:
     head = toks[start:end]
     if ":" in head[:6]:
         start += head.index(":") + 1  # "Everton:", "Subs:", "Replacements:"
-    items, item_start, depth = [], None, 0
+    items, item_start, item_end, depth = [], None, 0, 0
     for i in range(start, end + 1):
         tok = toks[i] if i < end else ","
         if tok == "(":
@@ -44,10 +47,11 @@ def _items(toks: list[str], start: int, end: int) -> list[tuple[int, int]]:
             depth = max(0, depth - 1)
         elif depth == 0 and (tok in _SEPARATORS or tok.lower() in _SKIP or tok == "and"):
             if item_start is not None:
-                items.append((item_start, i))
+                items.append((item_start, item_end))
             item_start = None
-        elif depth == 0 and item_start is None:
-            item_start = i
+        elif depth == 0:
+            item_start = i if item_start is None else item_start
+            item_end = i + 1
     return items
 
 

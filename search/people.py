@@ -372,10 +372,31 @@ def _listed(doc: Doc, cands: list[_Cand]) -> None:
                 b.evidence = True
 
 
+def _add_players(doc: Doc, players: Iterable[tuple[int, int]], people: list[_Person]) -> None:
+    """Team-sheet names: a surname named in full in the report is that person ("Hartson" for
+    John Hartson), any other a person as written ("Alex Rae", "G Thomas", "Yobo")."""
+    seen: dict[tuple[str, ...], _Person] = {}
+    for start, end in players:
+        words = tuple(doc.toks[start:end])
+        key = _keys(tuple(w for w in words if len(w) > 1))
+        initial = words[0].lower() if len(words[0]) == 1 else ""
+        known = [p for p in people if any(_is_variant(key, k) and k[0].startswith(initial)
+                                          for k in p.keys)]
+        cand = _Cand(start, end, True, words)
+        if len(known) == 1:
+            known[0].add(cand, form=False)
+        elif _keys(words) in seen:
+            seen[_keys(words)].add(cand, form=False)
+        else:
+            person = seen[_keys(words)] = _Person()
+            person.add(cand)
+            people.append(person)
+
+
 def find_people(doc: Doc, spans: list[Span], exclude: set[str]) -> list[_Person]:
     """All people with evidence, most-mentioned first; never a byline name or part of one."""
     places = {i: s.kind for s in spans for i in range(s.start, s.end)}
-    lineup = lineup_names(doc)
+    players, lineup = lineup_names(doc)
     cands = [
         c
         for start, end in _runs(doc)
@@ -388,8 +409,5 @@ def find_people(doc: Doc, spans: list[Span], exclude: set[str]) -> list[_Person]
     ]
     _listed(doc, cands)
     people = _cluster(doc, cands)
-    for start, end in lineup.values():
-        person = _Person()
-        person.add(_Cand(start, end, True, tuple(doc.toks[start:end])))
-        people.append(person)
+    _add_players(doc, players, people)
     return sorted(people, key=lambda p: (-p.count, min(p.positions)))
