@@ -12,11 +12,18 @@ name as written, and so is each player of a team sheet (search/lineups.py).
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
-from difflib import SequenceMatcher
 
+from search.aliases import (
+    MIN_NAME_TOKENS,
+    Cand,
+    Person,
+    cluster,
+    core,
+    is_variant,
+    name_keys,
+    token_key,
+)
 from search.lexicon import (
     MONTHS,
     ORG,
@@ -66,7 +73,6 @@ _NOT_PEOPLE = frozenset(
     ("Morgan Stanley", "Goldman Sachs", "Wells Fargo", "Dow Jones", "Merrill Lynch", "Rolls Royce",
      "Philip Morris", "Monty Python", "Marks Spencer", "Lloyds Banking")
 )  # fmt: skip
-MIN_NAME_TOKENS = 2  # single names ("Guler") only attach to a full name
 
 _NAME_SHAPE = re.compile(r"[A-Za-z][A-Za-z'\-]*\.?")
 
@@ -112,19 +118,7 @@ def _runs(doc: Doc) -> Iterable[tuple[int, int]]:
             start = None
 
 
-@dataclass(slots=True)
-class _Cand:
-    """A person-name candidate: tokens [start, end), whether there is evidence it is a person,
-    and whether a personal title stands right before it ("President | Putin")."""
-
-    start: int
-    end: int
-    evidence: bool
-    words: tuple[str, ...]
-    titled: str = ""
-
-
-def _candidate(doc: Doc, start: int, end: int, places: dict[int, str]) -> _Cand | None:
+def _candidate(doc: Doc, start: int, end: int, places: dict[int, str]) -> Cand | None:
     """Strip titles from a run and decide whether the rest can be a person's name."""
     toks = doc.toks
     start, cue = _strip_title(doc, start, end)
@@ -158,7 +152,7 @@ def _candidate(doc: Doc, start: int, end: int, places: dict[int, str]) -> _Cand 
         evidence = evidence or doc.low[start - 1] not in _PLACE_CUES
     if len(words) == 1 and not titled and doc.low[end] in _ATTRIBUTIVE and not kinds[0]:
         titled = "the"  # "the Obama administration"
-    return _Cand(start, end, evidence, words, titled)
+    return Cand(start, end, evidence, words, titled)
 
 
 def _title_before(doc: Doc, start: int) -> str:
@@ -194,13 +188,13 @@ def _is_title(tok: str) -> bool:
 def _could_be_name(words: tuple[str, ...], kinds: list[str | None], peer: bool = False) -> bool:
     """Reject organisations, places, events and roles ("Tishreen Dam", "Commercial Officer")."""
     surname_org = len(words) == 2 and words[0] in first_names() and words[1] in _SURNAME_ORG
-    if not surname_org and any(w.rstrip(".") in ORG or _key(w).title() in ORG for w in words):
+    if not surname_org and any(w.rstrip(".") in ORG or token_key(w).title() in ORG for w in words):
         return False
     if words[-1] in _ORG_IF_LAST or words[0] in _ORG_IF_FIRST or " ".join(words) in _NOT_PEOPLE:
         return False
     if peer and len(words) == 1:
         return True  # "Baroness Scotland", "Lord Falconer", "Mr French"
-    if _core(words) > 1 and all(kinds) or "demonym" in kinds[1:] or kinds[0] == "demonym":
+    if core(words) > 1 and all(kinds) or "demonym" in kinds[1:] or kinds[0] == "demonym":
         # "New York", "Al Mayadeen English"; a lone "Lima" may be Leila de Lima's. A first name
         # and a demonym ("Patrick French") are let through for the caller to weigh.
         return len(words) == 2 and kinds == [None, "demonym"] and words[0] in first_names()
@@ -249,151 +243,42 @@ def _speech_after(doc: Doc, end: int) -> bool:
     return False
 
 
-def _key(word: str) -> str:
-    """A name token for matching: lower-case, particle prefix dropped (al-Assad -> assad)."""
-    word = word.lower().rstrip(".")
-    prefix, _, rest = word.partition("-")
-    return rest if rest and prefix in PREFIXES else word
-
-
-def _keys(words: tuple[str, ...]) -> tuple[str, ...]:
-    """A name's matching key: its tokens' keys without particles (van der Veer = Van de Veer)."""
-    return tuple(k for w in words if (k := _key(w)) not in PARTICLES) or (_key(words[-1]),)
-
-
-def _core(words: tuple[str, ...]) -> int:
-    """How many tokens of a name are not particles (Abu Qasra has one, Murhaf Abu Qasra two)."""
-    return sum(1 for w in words if w.lower() not in PARTICLES)
-
-
-def _is_variant(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
-    """Whether one name is a shorter form of another: same surname, tokens a subsequence."""
-    if short[-1] != long[-1] or len(short) > len(long):
-        return False
-    rest = iter(long)
-    return all(word in rest for word in short)
-
-
-class _Person:
-    """One person: the surface forms seen, their counts and the token positions they cover."""
-
-    def __init__(self) -> None:
-        self.forms: Counter[tuple[str, ...]] = Counter()
-        self.keys: list[tuple[str, ...]] = []
-        self.positions: list[int] = []
-        self.count = 0
-        self.evidence = False
-
-    def add(self, cand: _Cand, form: bool = True) -> None:
-        if form:
-            self.forms[cand.words] += 1
-            self.keys.append(_keys(cand.words))
-        self.positions += range(cand.start, cand.end)
-        self.count += 1
-        self.evidence = self.evidence or cand.evidence
-
-    def name(self) -> str:
-        """The most-mentioned form with the first name; ties go to the shorter."""
-        first = max(self.forms, key=len)[0]  # "Isgur Flores" never beats "Sarah Isgur Flores"
-        forms = [(n, words) for words, n in self.forms.items() if words[0] == first]
-        return " ".join(max(forms, key=lambda item: (item[0], -len(item[1])))[1])
-
-
-def _cluster(doc: Doc, cands: list[_Cand]) -> list[_Person]:
-    """Group candidates into people: variants merge, single names attach to a full name, and a
-    titled single name that attaches to no one is a person of its own ("President Putin")."""
-    full = [c for c in cands if _core(c.words) >= MIN_NAME_TOKENS and doc.zone[c.start] != "title"]
-    people: list[_Person] = []
-    for cand in sorted(full, key=lambda c: (-len(c.words), c.start)):
-        key = _keys(cand.words)
-        matches = [p for p in people if any(_is_variant(key, k) for k in p.keys)]
-        person = max(matches, key=lambda p: p.count) if matches else _Person()
-        if not matches:
-            people.append(person)
-        person.add(cand)
-    made = set()
-    for cand in cands:  # a name written in full only in the headline names the body's "Mr X"
-        if _core(cand.words) >= MIN_NAME_TOKENS and doc.zone[cand.start] == "title":
-            key = _keys(cand.words)
-            if not any(_is_variant(key, k) or _is_variant(k, key) for p in people for k in p.keys):
-                person = _Person()
-                person.add(_Cand(cand.start, cand.end, False, cand.words))
-                people.append(person)
-                made.add(cand.start)
-    by_surname: dict[str, list[_Person]] = {}
-    for person in people:
-        for key in {k[-1] for k in person.keys}:
-            by_surname.setdefault(key, []).append(person)
-    singles: dict[str, _Person] = {}
-    for cand in cands:
-        in_title = doc.zone[cand.start] == "title"
-        if (_core(cand.words) < MIN_NAME_TOKENS or in_title) and cand.start not in made:
-            # its evidence counts too: "Tamimi, a journalist"
-            if not _attach(cand, by_surname) and cand.titled and not in_title:
-                singles.setdefault(_keys(cand.words)[-1], _Person()).add(cand)
-    for cand in cands:  # "Trump" after "President Trump": the same person's later mentions
-        if _core(cand.words) == 1 and (single := singles.get(_keys(cand.words)[-1])):
-            if cand.start not in single.positions:
-                single.add(cand, form=False)
-    return [p for p in people if p.evidence] + list(singles.values())
-
-
-def _attach(cand: _Cand, by_surname: dict[str, list[_Person]]) -> bool:
-    """Count a surname-only (or title) mention for the most-mentioned person of that surname;
-    a titled one also for a person of a near spelling ("Mr Khodorkovsky" for "Mikhail
-    Khordokovsky") or, if only one, of that first name ("Mr Xanana" for "Xanana Gusmao")."""
-    key = _keys(cand.words)
-    options = [p for p in by_surname.get(key[-1], ()) if any(_is_variant(key, k) for k in p.keys)]
-    if not options and cand.titled and len(key) == 1:
-        people = {id(p): p for ps in by_surname.values() for p in ps}.values()
-        options = [p for p in people if any(_near(key[0], k[-1]) for k in p.keys)]
-        firsts = [p for p in people if any(len(k) > 1 and k[0] == key[0] for k in p.keys)]
-        options = options or (firsts if len(firsts) == 1 else [])
-    if options:
-        max(options, key=lambda p: p.count).add(cand, form=False)
-    return bool(options)
-
-
-def _near(a: str, b: str) -> bool:
-    """Two spellings of one long surname: same first letter, at most two letters apart."""
-    if a[0] != b[0] or min(len(a), len(b)) < 6 or abs(len(a) - len(b)) > 1:
-        return False
-    return SequenceMatcher(None, a, b).ratio() >= 0.85
-
-
-def _listed(doc: Doc, cands: list[_Cand]) -> None:
+def _listed(doc: Doc, cands: list[Cand]) -> None:
     """A full name in a list with a person ("Mike Tindall and Will Greenwood") is one too."""
     for left, right in zip(cands, cands[1:], strict=False):
         between = doc.low[left.end : right.start]
         if not between or any(t not in (",", "and", "&") for t in between):
             continue
         for a, b in ((left, right), (right, left)):
-            if a.evidence and not b.evidence and _core(b.words) >= MIN_NAME_TOKENS:
+            if a.evidence and not b.evidence and core(b.words) >= MIN_NAME_TOKENS:
                 b.evidence = True
 
 
-def _add_players(doc: Doc, players: Iterable[tuple[int, int]], people: list[_Person]) -> None:
+def _add_players(doc: Doc, players: Iterable[tuple[int, int]], people: list[Person]) -> None:
     """Team-sheet names: a surname named in full in the report is that person ("Hartson" for
     John Hartson), any other a person as written ("Alex Rae", "G Thomas", "Yobo")."""
-    seen: dict[tuple[str, ...], _Person] = {}
+    seen: dict[tuple[str, ...], Person] = {}
     for start, end in players:
         words = tuple(doc.toks[start:end])
-        key = _keys(tuple(w for w in words if len(w) > 1))
+        key = name_keys(tuple(w for w in words if len(w) > 1))
         initial = words[0].lower() if len(words[0]) == 1 else ""
-        known = [p for p in people if any(_is_variant(key, k) and k[0].startswith(initial)
-                                          for k in p.keys)]
-        cand = _Cand(start, end, True, words)
+        known = [
+            p
+            for p in people
+            if any(is_variant(key, k) and k[0].startswith(initial) for k in p.keys)
+        ]
+        cand = Cand(start, end, True, words)
         if len(known) == 1:
             known[0].add(cand, form=False)
-        elif _keys(words) in seen:
-            seen[_keys(words)].add(cand, form=False)
+        elif name_keys(words) in seen:
+            seen[name_keys(words)].add(cand, form=False)
         else:
-            person = seen[_keys(words)] = _Person()
+            person = seen[name_keys(words)] = Person()
             person.add(cand)
             people.append(person)
 
 
-def find_people(doc: Doc, spans: list[Span], exclude: set[str]) -> list[_Person]:
+def find_people(doc: Doc, spans: list[Span], exclude: set[str]) -> list[Person]:
     """All people with evidence, most-mentioned first; never a byline name or part of one."""
     places = {i: s.kind for s in spans for i in range(s.start, s.end)}
     players, lineup = lineup_names(doc)
@@ -408,6 +293,6 @@ def find_people(doc: Doc, spans: list[Span], exclude: set[str]) -> list[_Person]
         c for c, t in zip(cands, texts, strict=True) if not any(t in n or n in t for n in exclude)
     ]
     _listed(doc, cands)
-    people = _cluster(doc, cands)
+    people = cluster(doc, cands)
     _add_players(doc, players, people)
     return sorted(people, key=lambda p: (-p.count, min(p.positions)))
