@@ -9,9 +9,11 @@ whose they are (the country named with a person's title: "Turkish President Erdo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from search.aliases import Person
 from search.lexicon import (
     FIRST_NAMES_FILE,
     MONTHS,
@@ -28,6 +30,7 @@ from search.lexicon import (
 from search.people import find_people
 from search.places import (
     REGIONS,
+    Span,
     after_locative,
     find_places,
     fold,
@@ -40,6 +43,11 @@ __all__ = ["FIRST_NAMES_FILE", "REGIONS", "Entities", "find_entities", "region_o
 # The word lists under their old names (tests and bench/entities/make_first_names.py read them).
 _WORDS, _TITLES, _STOP, _MONTHS, _ORG, _NOT_FIRST = WORDS, TITLES, STOP, MONTHS, ORG, NOT_FIRST
 _first_names, _sentence_splitter = first_names, sentence_splitter
+
+
+TITLE_REACH = 6  # how far before a name its country may stand ("Turkish Defense Minister X")
+US_PARTY_TAG = re.compile(r"[DRI]-[A-Z][a-z]*\.?$")  # "D-Minn.", "R-Texas", after a US name
+_NATIONAL = frozenset(("country", "demonym"))
 
 
 @dataclass
@@ -62,6 +70,36 @@ def _city_ok(doc: Doc, start: int, end: int) -> bool:
     return not ambiguous or after_locative(doc.toks, start)
 
 
+def _people_countries(doc: Doc, people: list[Person], spans: list[Span]) -> list[Span]:
+    """Each later mention of a person whose country the article gives ("Turkish President
+    Recep Tayyip Erdogan", "Russia's Foreign Minister Sergei Lavrov", "Al Franken, D-Minn.")
+    counts as a mention of that country: a story about Erdogan is about Turkey."""
+    by_token = {i: s for s in spans if s.kind in _NATIONAL for i in range(s.start, s.end)}
+    found = []
+    for person in people:
+        starts = sorted(person.starts)
+        said = next((c for i in starts if (c := _country_at(doc, i, by_token))), "")
+        code, written = said.partition(" ")[::2]
+        if code:  # the mention that wrote the country ("Turkish ...") counted it already
+            found += [Span(i, i + 1, code, "person", "") for i in starts[not written :]]
+    return found
+
+
+def _country_at(doc: Doc, start: int, by_token: dict[int, Span]) -> str:
+    """The country written before a name, over its title ("Turkish President | X"), else "US"
+    for a US party tag after it ("X, D-Minn."); "" if none."""
+    for i in range(start - 1, max(-1, start - TITLE_REACH), -1):
+        tok = doc.toks[i]
+        if i in by_token:
+            return by_token[i].code + " written"
+        if not (tok[:1].isupper() or tok == "'s"):
+            break
+    end = next((i for i in range(start, start + 5) if not doc.toks[i][:1].isupper()), start)
+    if doc.toks[end] == "," and US_PARTY_TAG.match(doc.toks[end + 1]):
+        return "US"
+    return ""
+
+
 def find_entities(
     title: str, body: str, *, dateline_place: str = "", exclude: Iterable[str] = ()
 ) -> Entities:
@@ -74,6 +112,7 @@ def find_entities(
     claimed = {i for p in people for i in p.positions}
     # "Jordan" in "Michael Jordan" is a person, not a country.
     spans = [s for s in spans if not claimed.intersection(range(s.start, s.end))]
+    spans += _people_countries(doc, people, spans)
     countries, focus = rank_countries(spans, doc.zone, dateline_place)
     regions = list(dict.fromkeys(r for c in (focus or countries) if (r := region_of(c))))
     return Entities([p.name() for p in people], countries, focus, regions)
