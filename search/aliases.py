@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from search.lexicon import PARTICLES, PREFIXES, Doc
 
@@ -38,6 +39,7 @@ def token_key(word: str) -> str:
     return rest if rest and prefix in PREFIXES else word
 
 
+@lru_cache(maxsize=8192)  # called for every mention, many times over while merging
 def name_keys(words: tuple[str, ...]) -> tuple[str, ...]:
     """A name's matching key: its tokens' keys without particles (van der Veer = Van de Veer)."""
     return tuple(k for w in words if (k := token_key(w)) not in PARTICLES) or (
@@ -45,6 +47,7 @@ def name_keys(words: tuple[str, ...]) -> tuple[str, ...]:
     )
 
 
+@lru_cache(maxsize=8192)
 def core(words: tuple[str, ...]) -> int:
     """How many tokens of a name are not particles (Abu Qasra has one, Murhaf Abu Qasra two)."""
     return sum(1 for w in words if w.lower() not in PARTICLES)

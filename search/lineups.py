@@ -22,7 +22,8 @@ def lineup_names(doc: Doc) -> tuple[list[tuple[int, int]], set[int]]:
     found: list[tuple[int, int]] = []
     covered: set[int] = set()
     for start, end in doc.sentences:
-        if doc.toks[start:end].count(",") + doc.toks[start:end].count(";") < MIN_PLAYERS - 1:
+        sentence = doc.toks[start:end]
+        if sentence.count(",") + sentence.count(";") < MIN_PLAYERS - 1:
             continue  # most sentences: not a list at all
         items = _items(doc.toks, start, end)
         names = [item for item in items if _is_name(doc.toks, *item)]

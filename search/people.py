@@ -126,8 +126,7 @@ def _candidate(doc: Doc, start: int, end: int, places: dict[int, str]) -> Cand |
         start += 1  # sentence-initial "Preserving", "Will"
     while start < end - cue and places.get(start) == "demonym":
         start += 1  # "Syrian Murhaf Abu Qasra", but "Mr French"
-    given_next = toks[start + 1] in first_names() or toks[start + 1] in _MONTH_NAMES
-    if end - start > 2 and given_next and _is_role_noun(doc, toks[start]):
+    if end - start > 2 and _given(toks[start + 1]) and _is_role_noun(doc, toks[start]):
         start += 1  # "Comptroller Joseph Shapira", "Paralympian Kurt Fearnley"
     while end - start > 2 and toks[end - 1].rstrip(".") in TITLES:
         end -= 1  # "Axel Weber, Chairman" without the comma
@@ -153,6 +152,11 @@ def _candidate(doc: Doc, start: int, end: int, places: dict[int, str]) -> Cand |
     if len(words) == 1 and not titled and doc.low[end] in _ATTRIBUTIVE and not kinds[0]:
         titled = "the"  # "the Obama administration"
     return Cand(start, end, evidence, words, titled)
+
+
+def _given(tok: str) -> bool:
+    """A first name, also one that is a month ("Jan de Boer", "April Ryan")."""
+    return tok in first_names() or tok in _MONTH_NAMES
 
 
 def _title_before(doc: Doc, start: int) -> str:
