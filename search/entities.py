@@ -88,12 +88,14 @@ def _people_countries(doc: Doc, people: list[Person], spans: list[Span]) -> list
 def _country_at(doc: Doc, start: int, by_token: dict[int, Span]) -> str:
     """The country written before a name, over its title ("Turkish President | X"), else "US"
     for a US party tag after it ("X, D-Minn."); "" if none."""
+    titled = False  # a country needs a title between ("US Envoy X"; not "Antarctica X")
     for i in range(start - 1, max(-1, start - TITLE_REACH), -1):
         tok = doc.toks[i]
-        if i in by_token:
+        if i in by_token and (titled or by_token[i].kind == "demonym"):
             return by_token[i].code + " written"
         if not (tok[:1].isupper() or tok == "'s"):
             break
+        titled = titled or tok == "'s" or tok.rstrip(".") in TITLES
     end = next((i for i in range(start, start + 5) if not doc.toks[i][:1].isupper()), start)
     if doc.toks[end] == "," and US_PARTY_TAG.match(doc.toks[end + 1]):
         return "US"

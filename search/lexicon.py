@@ -47,6 +47,7 @@ _CREDIT = re.compile(
 )
 _FURNITURE = ("follow ", "share this", "subscribe", "sign up", "click here", "read more",
               "reporting by", "editing by")  # fmt: skip
+_LEADING = re.compile(r"[\W_]*")  # quotes, bullets, a stray "?" before a sentence
 _NAME = r"((?:[A-Z][\w'.-]* ){1,3}[A-Z][\w'-]+)"
 # Bylines inside the text: "By Peter Hunt, BBC royal correspondent", "Ana Santos reports from".
 _BYLINES = re.compile(
@@ -113,7 +114,8 @@ def _not_story(sentence: str) -> bool:
     """Whether a sentence is a credit or page furniture (checked cheaply: every sentence is)."""
     if "ontribut" in sentence and _CREDIT.search(sentence):
         return True
-    return sentence.lstrip(" \"'-*\u2022").lower().startswith(_FURNITURE)
+    start = _LEADING.match(sentence).end()  # type: ignore[union-attr]  # always matches
+    return sentence[start : start + 20].lower().startswith(_FURNITURE)
 
 
 def _unglue(toks: list[str]) -> list[str]:

@@ -126,8 +126,8 @@ def _candidate(doc: Doc, start: int, end: int, places: dict[int, str]) -> Cand |
         start += 1  # sentence-initial "Preserving", "Will"
     while start < end - cue and places.get(start) == "demonym":
         start += 1  # "Syrian Murhaf Abu Qasra", but "Mr French"
-    if end - start > 2 and _given(toks[start + 1]) and _is_role_noun(doc, toks[start]):
-        start += 1  # "Comptroller Joseph Shapira", "Paralympian Kurt Fearnley"
+    if end - start > 2 and _given(toks[start + 1]) and _not_name_head(doc, start, places):
+        start += 1  # "Comptroller Joseph Shapira", "Antarctica Vyacheslav Shtyrov", "Take Ted"
     while end - start > 2 and toks[end - 1].rstrip(".") in TITLES:
         end -= 1  # "Axel Weber, Chairman" without the comma
     while end - start > 1 and len(toks[end - 1].rstrip(".")) == 1:
@@ -206,6 +206,16 @@ def _could_be_name(words: tuple[str, ...], kinds: list[str | None], peer: bool =
     return words[-1] not in TITLES or words[0] in first_names()
 
 
+def _not_name_head(doc: Doc, start: int, places: dict[int, str]) -> bool:
+    """Whether the token before a first name is no part of the name: a role noun, a place
+    ("... Council on Arctic and Antarctica | Vyacheslav Shtyrov") or, at a sentence start, any
+    word that is not itself a first name or particle ("Take | Ted Heath.")."""
+    tok = doc.toks[start]
+    if tok in first_names() or tok.lower() in PARTICLES:
+        return False
+    return start in doc.starts or start in places or _is_role_noun(doc, tok)
+
+
 def _is_role_noun(doc: Doc, tok: str) -> bool:
     """A capitalised common noun of an unlisted title or role ("Comptroller", "Fisherman"), by
     its English suffix or because the article writes it in lower case too."""
@@ -254,7 +264,8 @@ def _listed(doc: Doc, cands: list[Cand]) -> None:
         if not between or any(t not in (",", "and", "&") for t in between):
             continue
         for a, b in ((left, right), (right, left)):
-            if a.evidence and not b.evidence and core(b.words) >= MIN_NAME_TOKENS:
+            if a.evidence and not b.evidence and core(b.words) >= MIN_NAME_TOKENS \
+                    and not b.words[0].endswith(("ing", "ed", "ly")):  # "Finding Neverland"
                 b.evidence = True
 
 

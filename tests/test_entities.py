@@ -449,12 +449,19 @@ def test_near_spelling_and_first_name_aliases_merge() -> None:
          ["Ralph Winter"]),
         # A role noun before the name is no part of it.
         ("Australian Paralympian Kurt Fearnley brought the baton.", ["Kurt Fearnley"]),
+        # A place or a sentence's first word before a first name is no part of the name.
+        ("The head of the Council on Arctic and Antarctica Vyacheslav Shtyrov said so.",
+         ["Vyacheslav Shtyrov"]),
+        ("Take Ted Heath. For him, the Common Market came first.", ["Ted Heath"]),
         # A surname that is an organisation word.
         ("Mike Lake, a spokesman for the lawyers, said on Tuesday it stands firm.",
          ["Mike Lake"]),
         # A name in a list with people is a person even without a known first name.
         ("The likes of Jonny Wilkinson, Mike Tindall and Will Greenwood are injured.",
          ["Jonny Wilkinson", "Mike Tindall", "Will Greenwood"]),
+        # ... but not a film title.
+        ("Films nominated are drama Finding Neverland, and Ray Charles biopic Ray.",
+         ["Ray Charles"]),
     ],
 )  # fmt: skip
 def test_more_names_found(body: str, people: list[str]) -> None:
@@ -473,6 +480,7 @@ def test_a_surname_that_is_a_demonym_is_a_person_not_a_country() -> None:
         "Bob Christie in Phoenix; Kathleen Foody in Atlanta; and Marc Levy in Harrisburg, "
         "Pennsylvania, contributed to this report.",
         "Follow Cathy Bussewitz on Twitter at https://twitter.com/cbussewitz",
+        '"?Follow Cathy Bussewitz on Twitter',  # a stray character before it
         "Share this slide: How will Donald Trump's first 100 days impact YOU?",
         "The evidence is mounting. Ana P. Santos reports from Manila.",
         "By Peter Hunt, BBC diplomatic and royal correspondent As she stood on the stage, "
