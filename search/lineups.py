@@ -8,6 +8,8 @@ Each name is a person's, though most are surnames alone.
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 from search.lexicon import MONTHS, ORG, STOP, Doc
 
 MIN_PLAYERS = 6  # a list shorter than this is prose ("Smith, Jones and Brown")
@@ -16,9 +18,10 @@ _SEPARATORS = frozenset(",;")
 _SKIP = frozenset(("capt", "captain", "gk", "."))  # "(Toulouse, capt)", the final stop
 
 
-def lineup_names(doc: Doc) -> tuple[list[tuple[int, int]], set[int]]:
+def lineup_names(doc: Doc, places: Container[int]) -> tuple[list[tuple[int, int]], set[int]]:
     """The players of every team sheet in the article, as token ranges [start, end), and the
-    tokens the team sheets cover (clubs in brackets included)."""
+    tokens the team sheets cover (clubs in brackets included). ``places``: the tokens that
+    are places; an item that is all place is no player ("Botswana, Colombia, Peru ...")."""
     found: list[tuple[int, int]] = []
     covered: set[int] = set()
     for start, end in doc.sentences:
@@ -26,7 +29,11 @@ def lineup_names(doc: Doc) -> tuple[list[tuple[int, int]], set[int]]:
         if sentence.count(",") + sentence.count(";") < MIN_PLAYERS - 1:
             continue  # most sentences: not a list at all
         items = _items(doc.toks, start, end)
-        names = [item for item in items if _is_name(doc.toks, *item)]
+        names = [
+            (i, j)
+            for i, j in items
+            if _is_name(doc.toks, i, j) and not all(k in places for k in range(i, j))
+        ]
         if len(items) >= MIN_PLAYERS and len(names) >= MIN_SHARE * len(items):
             found += names
             covered.update(range(start, end))

@@ -296,7 +296,7 @@ def _add_players(doc: Doc, players: Iterable[tuple[int, int]], people: list[Pers
 def find_people(doc: Doc, spans: list[Span], exclude: set[str]) -> list[Person]:
     """All people with evidence, most-mentioned first; never a byline name or part of one."""
     places = {i: s.kind for s in spans for i in range(s.start, s.end)}
-    players, lineup = lineup_names(doc)
+    players, lineup = lineup_names(doc, places)
     cands = [
         c
         for start, end in _runs(doc)

@@ -453,6 +453,8 @@ def test_near_spelling_and_first_name_aliases_merge() -> None:
         ("The head of the Council on Arctic and Antarctica Vyacheslav Shtyrov said so.",
          ["Vyacheslav Shtyrov"]),
         ("Take Ted Heath. For him, the Common Market came first.", ["Ted Heath"]),
+        ("Dutchman Arnoud Okken won the race.", ["Arnoud Okken"]),
+        ("Hurricane Mitch said to have killed thousands, Rodrigo Rato said.", ["Rodrigo Rato"]),
         # A surname that is an organisation word.
         ("Mike Lake, a spokesman for the lawyers, said on Tuesday it stands firm.",
          ["Mike Lake"]),
@@ -502,6 +504,15 @@ def test_team_sheet_players_are_people() -> None:
         "Douglas", "McNamara", "Balde", "Varga", "Laursen", "Petrov", "Lennon", "Sutton",
         "Marshall", "Henchoz", "Juninho Paulista", "Lambert", "Maloney", "Alex Rae",
     ]  # fmt: skip
+
+
+def test_a_list_of_countries_is_no_team_sheet() -> None:
+    body = (
+        "The 13 women come from Botswana, Colombia, Iraq, Niger, Papua New Guinea, Peru, "
+        "Sri Lanka, Syria, Turkey, Vietnam and Yemen."
+    )
+    found = find_entities("Courage awards", body)
+    assert found.people == [] and len(found.countries) == 11
 
 
 def test_team_sheet_initials_and_clubs() -> None:
