@@ -121,7 +121,8 @@ def _not_story(sentence: str) -> bool:
 def _unglue(toks: list[str]) -> list[str]:
     """Split words glued by a stray hyphen where a space was lost ("activist-George",
     "President-Tayyip", "Murdoch-owned"); real compounds (al-Assad, Nkoana-Mashabane,
-    Saudi-led) stay whole, except a name before a participle."""
+    US-led) stay whole; a capitalised word before a lower-case one is split ("Kurdish-led")
+    as the first stands for itself either way."""
     out: list[str] = []
     for tok in toks:
         head, sep, tail = tok.partition("-")
@@ -131,8 +132,8 @@ def _unglue(toks: list[str]) -> list[str]:
             out += [head, tail]  # "activist-George" (but "anti-Trump", "al-Assad", "pro-EU")
         elif head in TITLES and tail[0].isupper() and tail[1:].islower():
             out += [head, tail]  # "President-Tayyip", "Sergeant-Maurice"
-        elif head[0].isupper() and head[1:].islower() and tail.endswith("owned"):
-            out += [head, tail]  # "Murdoch-owned"
+        elif head[0].isupper() and head[1:].islower() and tail.isalpha() and tail.islower():
+            out += [head, tail]  # "Murdoch-owned", "President Donald Trump-scientific"
         else:
             out.append(tok)
     return out

@@ -65,6 +65,8 @@ _PERSONAL = _PEERAGE | _words(
     "Mr Mrs Ms Miss Dr President Prime Minister Chancellor Premier Senator Sen Rep Gov Governor "
     "Pope Sheikh Emir Sultan Ayatollah Judge Justice Supt Sgt Gen Col Capt Insp Det Sir Dame"
 )
+_SUFFIXES = _words("Jr Sr II III")
+_NOT_SINGLE = TITLES | _SUFFIXES
 _HONORIFIC = _words("Mr Mrs Ms Miss Dr")  # "Mr French" is a person, whatever "French" is
 # A lone name before these is a person's, used attributively ("the Obama administration").
 _ATTRIBUTIVE = _words("administration presidency")
@@ -121,6 +123,8 @@ def _runs(doc: Doc) -> Iterable[tuple[int, int]]:
 def _candidate(doc: Doc, start: int, end: int, places: dict[int, str]) -> Cand | None:
     """Strip titles from a run and decide whether the rest can be a person's name."""
     toks = doc.toks
+    suffixed = end - start > 1 and toks[end - 1].rstrip(".") in _SUFFIXES
+    end -= suffixed  # "Martin Luther King Jr.": no title "King" before a name "Jr."
     start, cue = _strip_title(doc, start, end)
     if not cue and start in doc.starts and _is_common_word(doc, toks[start]):
         start += 1  # sentence-initial "Preserving", "Will"
@@ -128,13 +132,13 @@ def _candidate(doc: Doc, start: int, end: int, places: dict[int, str]) -> Cand |
         start += 1  # "Syrian Murhaf Abu Qasra", but "Mr French"
     if end - start > 2 and _given(toks[start + 1]) and _not_name_head(doc, start, places):
         start += 1  # "Comptroller Joseph Shapira", "Antarctica Vyacheslav Shtyrov", "Take Ted"
-    while end - start > 2 and toks[end - 1].rstrip(".") in TITLES:
+    while end - start > 2 and toks[end - 1].rstrip(".") in TITLES and not suffixed:
         end -= 1  # "Axel Weber, Chairman" without the comma
     while end - start > 1 and len(toks[end - 1].rstrip(".")) == 1:
         end -= 1  # a trailing initial ("Judith J.") is no surname
     words = tuple(toks[start:end])
     kinds = [places.get(i) for i in range(start, end)]
-    titled = _title_before(doc, start) if cue and toks[start].lower() not in doc.lower_words else ""
+    titled = _title_before(doc, start) if cue and _single_ok(doc, toks[start]) else ""
     if not words or not _could_be_name(words, kinds, titled in _PEERAGE or titled in _HONORIFIC):
         return None
     evidence = cue or _cue_before(doc, start)
@@ -152,6 +156,12 @@ def _candidate(doc: Doc, start: int, end: int, places: dict[int, str]) -> Cand |
     if len(words) == 1 and not titled and doc.low[end] in _ATTRIBUTIVE and not kinds[0]:
         titled = "the"  # "the Obama administration"
     return Cand(start, end, evidence, words, titled)
+
+
+def _single_ok(doc: Doc, tok: str) -> bool:
+    """Whether a word after a title can be a person's one name: not an everyday word of the
+    article ("Premier Rugby"), a title ("Lord Chancellor") or a suffix ("King Jr.")."""
+    return tok.lower() not in doc.lower_words and tok.rstrip(".") not in _NOT_SINGLE
 
 
 def _given(tok: str) -> bool:

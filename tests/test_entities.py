@@ -389,6 +389,9 @@ def test_speed_of_a_600_word_article() -> None:
         ("Sheikh Tamim met the envoy in Doha on Monday.", ["Tamim"]),
         # Used attributively: "the Obama administration" names Obama.
         ("Holdren was science adviser for the Obama administration.", ["Obama"]),
+        # Not a title itself, nor a suffix.
+        ("The Lord Chancellor, Lord Falconer, agreed.", ["Falconer"]),
+        ("The widow of Rev. Martin Luther King Jr. wrote it.", ["Martin Luther King"]),
         # Not a title before an everyday word of the article ("Premier Rugby", "rugby union").
         ("The audit is funded by Premier Rugby. Injuries in rugby are rising.", []),
     ],
@@ -440,6 +443,7 @@ def test_near_spelling_and_first_name_aliases_merge() -> None:
         ('"Star Trek" actor and activist-George Takei shared a tweet.', ["George Takei"]),
         ("It backs Turkish President-Tayyip Erdogan's powers.", ["Tayyip Erdogan"]),
         ("The only source is the Rupert Murdoch-owned Fox News.", ["Rupert Murdoch"]),
+        ("He sent President Donald Trump-scientific evidence.", ["Donald Trump"]),
         # Two particles in a row.
         ("He advised chief executive Jeroen van der Veer. Mr Van der Veer agreed.",
          ["Jeroen van der Veer"]),
