@@ -27,7 +27,7 @@ def test_commonwealth_is_no_city() -> None:
         "Games baton relay begins",
         "The Commonwealth Games begin in April. Commonwealth leaders met.",
     )
-    assert found.countries == []  # the gazetteer's "Commonwealth" is a district of Quezon City
+    assert found.countries == []  # GeoNames has a "Commonwealth" of 215,000 people in PH
 
 
 def test_credit_lines_name_no_place_of_the_story() -> None:
