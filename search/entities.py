@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from search.aliases import Person
 from search.lexicon import (
@@ -29,6 +30,7 @@ from search.lexicon import (
 )
 from search.people import find_people
 from search.places import (
+    DATA_DIR,
     REGIONS,
     Span,
     after_locative,
@@ -45,6 +47,7 @@ _WORDS, _TITLES, _STOP, _MONTHS, _ORG, _NOT_FIRST = WORDS, TITLES, STOP, MONTHS,
 _first_names, _sentence_splitter = first_names, sentence_splitter
 
 
+PEOPLE_COUNTRIES_FILE = DATA_DIR / "people_countries.tsv"
 TITLE_REACH = 6  # how far before a name its country may stand ("Turkish Defense Minister X")
 US_PARTY_TAG = re.compile(r"[DRI]-[A-Z][a-z]*\.?$")  # "D-Minn.", "R-Texas", after a US name
 _NATIONAL = frozenset(("country", "demonym"))
@@ -73,16 +76,48 @@ def _city_ok(doc: Doc, start: int, end: int) -> bool:
 def _people_countries(doc: Doc, people: list[Person], spans: list[Span]) -> list[Span]:
     """Each later mention of a person whose country the article gives ("Turkish President
     Recep Tayyip Erdogan", "Russia's Foreign Minister Sergei Lavrov", "Al Franken, D-Minn.")
-    counts as a mention of that country: a story about Erdogan is about Turkey."""
-    by_token = {i: s for s in spans if s.kind in _NATIONAL for i in range(s.start, s.end)}
+    counts as a mention of that country: a story about Erdogan is about Turkey. A person the
+    article gives no country has the one other articles gave them (data/people_countries.tsv),
+    if any, for every mention."""
     found = []
-    for person in people:
-        starts = sorted(person.starts)
-        said = next((c for i in starts if (c := _country_at(doc, i, by_token))), "")
+    named = {s.code for s in spans}  # the table weighs these; it never adds a country
+    for person, said in _countries_of(doc, people, spans):
         code, written = said.partition(" ")[::2]
+        if not code and (known := _known_countries().get(person.name(), "")) in named:
+            code = known
         if code:  # the mention that wrote the country ("Turkish ...") counted it already
-            found += [Span(i, i + 1, code, "person", "") for i in starts[not written :]]
+            starts = sorted(person.starts)
+            found += [Span(i, i + 1, code, "person", "") for i in starts[bool(written) :]]
     return found
+
+
+def _countries_of(doc: Doc, people: list[Person], spans: list[Span]) -> list[tuple[Person, str]]:
+    """Each person with the country the article writes for them ("RU written", "US" for a
+    party tag, "" for none)."""
+    by_token = {i: s for s in spans if s.kind in _NATIONAL for i in range(s.start, s.end)}
+    return [
+        (p, next((c for i in sorted(p.starts) if (c := _country_at(doc, i, by_token))), ""))
+        for p in people
+    ]
+
+
+def people_with_countries(text: str) -> list[tuple[str, str]]:
+    """(name, country) of the people an article introduces with their country (for
+    bench/entities/make_people_countries.py)."""
+    doc = Doc("", fold(text))
+    spans = find_places(doc.toks, lambda start, end: _city_ok(doc, start, end))
+    people = find_people(doc, spans, set())
+    found = _countries_of(doc, people, spans)
+    return [(p.name(), said.split()[0]) for p, said in found if said]
+
+
+@cache
+def _known_countries() -> dict[str, str]:
+    """Person -> country, as the corpora introduce them (data/people_countries.tsv)."""
+    if not PEOPLE_COUNTRIES_FILE.exists():
+        return {}  # while the table is being built
+    lines = PEOPLE_COUNTRIES_FILE.read_text(encoding="utf-8").splitlines()
+    return dict(line.split("\t") for line in lines if line and not line.startswith("#"))
 
 
 def _country_at(doc: Doc, start: int, by_token: dict[int, Span]) -> str:

@@ -558,3 +558,32 @@ def test_a_us_party_tag_gives_the_persons_country() -> None:
     found = find_entities("The hearing", body)
     assert "Al Franken" in found.people
     assert found.focus_countries == ["RU", "US"]
+
+
+def test_a_person_the_corpora_introduce_counts_for_their_country() -> None:
+    # The article never writes "Russian President"; other articles do (people_countries.tsv).
+    body = (
+        "Ukraine's former president Viktor Yanukovich spoke on Thursday. He lives in exile.\n"
+        "Yanukovich said he had not written to President Putin. Putin did not answer him. "
+        "Putin later spoke to reporters. Putin said nothing of Ukraine. Russia stayed silent."
+    )
+    found = find_entities("Yanukovich denies letter", body)
+    assert set(found.focus_countries) == {"RU", "UA"}
+
+
+def test_the_people_table_weighs_countries_but_never_adds_one() -> None:
+    found = find_entities("Aide accuses BBC", "An aide to President Trump accused the BBC.")
+    assert found.people == ["Trump"] and found.countries == []
+    text = entities.PEOPLE_COUNTRIES_FILE.read_text(encoding="utf-8")
+    assert text.startswith("# person<TAB>ISO alpha-2")
+    assert "\nVladimir Putin\tRU\n" in text and "\nPutin\tRU\n" in text
+
+
+def test_people_with_countries_reads_the_country_before_the_title() -> None:
+    text = (
+        "Turkish President Recep Tayyip Erdogan spoke. Russia's Foreign Minister Sergei Lavrov "
+        "answered. Sen. Al Franken, D-Minn., asked. Antarctica Council head Ivan Petrov left."
+    )
+    assert entities.people_with_countries(text) == [
+        ("Recep Tayyip Erdogan", "TR"), ("Sergei Lavrov", "RU"), ("Al Franken", "US"),
+    ]  # fmt: skip
