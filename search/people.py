@@ -267,14 +267,16 @@ def _speech_after(doc: Doc, end: int) -> bool:
     return False
 
 
-def _listed(doc: Doc, cands: list[Cand]) -> None:
-    """A full name in a list with a person ("Mike Tindall and Will Greenwood") is one too."""
+def _listed(doc: Doc, cands: list[Cand], places: dict[int, str]) -> None:
+    """A full name in a list with a person ("Mike Tindall and Will Greenwood") is one too, but
+    not one that starts with a place ("Chicago Cubs")."""
     for left, right in zip(cands, cands[1:], strict=False):
         between = doc.low[left.end : right.start]
         if not between or any(t not in (",", "and", "&") for t in between):
             continue
         for a, b in ((left, right), (right, left)):
             if a.evidence and not b.evidence and core(b.words) >= MIN_NAME_TOKENS \
+                    and b.start not in places \
                     and not b.words[0].endswith(("ing", "ed", "ly")):  # "Finding Neverland"
                 b.evidence = True
 
@@ -317,7 +319,7 @@ def find_people(doc: Doc, spans: list[Span], exclude: set[str]) -> list[Person]:
     cands = [
         c for c, t in zip(cands, texts, strict=True) if not any(t in n or n in t for n in exclude)
     ]
-    _listed(doc, cands)
+    _listed(doc, cands, places)
     people = cluster(doc, cands)
     _add_players(doc, players, people)
     return sorted(people, key=lambda p: (-p.count, min(p.positions)))

@@ -465,7 +465,9 @@ def test_near_spelling_and_first_name_aliases_merge() -> None:
         # A name in a list with people is a person even without a known first name.
         ("The likes of Jonny Wilkinson, Mike Tindall and Will Greenwood are injured.",
          ["Jonny Wilkinson", "Mike Tindall", "Will Greenwood"]),
-        # ... but not a film title.
+        # ... but not a film title, nor a club named after its city.
+        ("Mia Hamm, Chicago Cubs and Julie Foudy were there.", ["Mia Hamm", "Julie Foudy"]),
+        ("The London Tory said it would not stand.", []),
         ("Films nominated are drama Finding Neverland, and Ray Charles biopic Ray.",
          ["Ray Charles"]),
     ],
