@@ -110,6 +110,11 @@ class Doc:
         self.zone += [zone] * (len(self.toks) - start)
 
 
+def korean(head: str, tail: str) -> bool:
+    """A romanised Korean given name's two syllables ("Jong-nam", "Jae-in", "Ki-moon")."""
+    return 2 <= len(head) <= 4 and len(tail) <= 4 and head[0].isupper() and tail.islower()
+
+
 def _not_story(sentence: str) -> bool:
     """Whether a sentence is a credit or page furniture (checked cheaply: every sentence is)."""
     if "ontribut" in sentence and _CREDIT.search(sentence):
@@ -132,7 +137,8 @@ def _unglue(toks: list[str]) -> list[str]:
             out += [head, tail]  # "activist-George" (but "anti-Trump", "al-Assad", "pro-EU")
         elif head in TITLES and tail[0].isupper() and tail[1:].islower():
             out += [head, tail]  # "President-Tayyip", "Sergeant-Maurice"
-        elif head[0].isupper() and head[1:].islower() and tail.isalpha() and tail.islower():
+        elif head[0].isupper() and head[1:].islower() and tail.isalpha() and tail.islower() \
+                and not korean(head, tail):
             out += [head, tail]  # "Murdoch-owned", "President Donald Trump-scientific"
         else:
             out.append(tok)

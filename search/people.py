@@ -34,6 +34,7 @@ from search.lexicon import (
     WORDS,
     Doc,
     first_names,
+    korean,
 )
 from search.lineups import lineup_names
 from search.places import Span
@@ -87,8 +88,9 @@ def _nameish(tok: str) -> bool:
     if first.isupper():
         if len(tok) > 1 and tok.isupper() and not (len(tok) == 2 and tok[1] == "."):
             return False  # acronyms: SANA, PKK, U.S.
-        if "-" in tok and not all(p[:1].isupper() for p in tok.split("-")[1:]):
-            return False  # US-brokered, Kurdish-led
+        head, _, tail = tok.partition("-")
+        if tail and not tail[:1].isupper() and not korean(head, tail):
+            return False  # US-brokered, Kurdish-led, but Kim Jong-nam
         return tok not in STOP and tok not in MONTHS
     if first.islower() and "-" in tok:
         prefix, rest = tok.split("-", 1)
@@ -196,7 +198,9 @@ def _strip_title(doc: Doc, start: int, end: int) -> tuple[int, bool]:
 
 def _is_title(tok: str) -> bool:
     """A title head, also inside a compound ("Attorney-General", "Sen.")."""
-    return tok.rstrip(".") in TITLES or ("-" in tok and any(p in TITLES for p in tok.split("-")))
+    bare = tok.rstrip(".")
+    return (bare in TITLES or (bare[-1:] == "s" and bare[:-1] in TITLES)  # "Presidents"
+            or ("-" in tok and any(p in TITLES for p in tok.split("-"))))
 
 
 def _could_be_name(words: tuple[str, ...], kinds: list[str | None], peer: bool = False) -> bool:

@@ -444,6 +444,11 @@ def test_near_spelling_and_first_name_aliases_merge() -> None:
         ("It backs Turkish President-Tayyip Erdogan's powers.", ["Tayyip Erdogan"]),
         ("The only source is the Rupert Murdoch-owned Fox News.", ["Rupert Murdoch"]),
         ("He sent President Donald Trump-scientific evidence.", ["Donald Trump"]),
+        # Korean given names keep their lower-case second syllable.
+        ("Malaysia charged two women with the murder of Kim Jong-nam.", ["Kim Jong-nam"]),
+        # A plural title is a title.
+        ("Former Presidents George W. Bush and Barack Obama spoke.",
+         ["George W. Bush", "Barack Obama"]),
         # Two particles in a row.
         ("He advised chief executive Jeroen van der Veer. Mr Van der Veer agreed.",
          ["Jeroen van der Veer"]),
