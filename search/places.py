@@ -342,7 +342,8 @@ def rank_countries(
             continue  # "X in Phoenix contributed to this report": not the story's places
         if not span.code or (zone == "title" and counts[span.code] and first[span.code] < 0):
             continue  # a country named twice in the title counts once there
-        counts[span.code] += 1
+        # A person's mention ("Erdogan" for TR) weighs the focus, not the order of mentions.
+        counts[span.code] += span.kind != "person"
         scores[span.code] += ZONE_WEIGHTS[zone]
         first.setdefault(span.code, -1 if zone == "title" else span.start)
     dateline = lookup_place(dateline_place) if dateline_place.strip() else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from search.entities import find_entities
-from search.places import find_places, rank_countries, tokenize
+from search.places import Span, find_places, rank_countries, tokenize
 
 
 @pytest.mark.parametrize(
@@ -45,3 +45,14 @@ def test_rank_countries_skips_credit_zone_spans() -> None:
     spans = find_places(toks, lambda start, end: True)
     zones = ["lead"] * 3 + ["credit"] * (len(toks) - 3)
     assert rank_countries(spans, zones) == (["CA"], ["CA"])
+
+
+def test_a_persons_mentions_weigh_the_focus_not_the_mention_order() -> None:
+    spans = [
+        Span(0, 1, "SY", "country", "Syria"),
+        Span(1, 2, "SY", "country", "Syria"),
+        Span(2, 3, "TR", "demonym", "Turkish"),
+        *[Span(i, i + 1, "TR", "person", "") for i in (3, 4, 5)],  # "Erdogan" three times
+    ]
+    zones = ["lead", "body", "body", "body", "body", "body"]
+    assert rank_countries(spans, zones) == (["SY", "TR"], ["TR", "SY"])
