@@ -473,6 +473,7 @@ def test_near_spelling_and_first_name_aliases_merge() -> None:
         # ... but not a film title, nor a club named after its city.
         ("Mia Hamm, Chicago Cubs and Julie Foudy were there.", ["Mia Hamm", "Julie Foudy"]),
         ("The London Tory said it would not stand.", []),
+        ("Lord Dubs said Roman Catholics would object.", ["Dubs"]),
         ("Films nominated are drama Finding Neverland, and Ray Charles biopic Ray.",
          ["Ray Charles"]),
     ],
