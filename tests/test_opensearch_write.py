@@ -5,6 +5,7 @@ project's own pipeline (read, extract, document)."""
 from __future__ import annotations
 
 import http.server
+import json
 import signal
 import subprocess
 import sys
@@ -24,7 +25,7 @@ from opensearchpy import OpenSearch
 
 from search.analysis import analyze, plain_analyzer
 from search.engines.opensearch_mapping import mappings, settings_and_mappings
-from search.engines.opensearch_write import NoIndex, OpenSearchWriter
+from search.engines.opensearch_write import NoIndex, OpenSearchWriter, RebuildFailed
 from search.schema import FACETS, build_schema
 
 pytestmark = pytest.mark.opensearch
@@ -121,6 +122,14 @@ def test_rebuild_writes_a_generation_behind_the_alias(es: OpenSearch, alias: str
     answer = es.search(index=alias, body=query)
     assert answer["hits"]["total"]["value"] == 1
     assert [b["key"] for b in answer["aggregations"]["c"]["buckets"]] == ["TR"]
+    # A multi-valued facet is one term per value, not one comma-joined string.
+    syria = by_title(docs, "Syria, Turkey sign")
+    assert syria["countries"] == "SY,TR,US"
+    assert es.get(index=alias, id=syria["id"])["_source"]["countries"] == ["SY", "TR", "US"]
+    query = {"query": {"term": {"countries": "SY"}}}
+    with_syria = [d["id"] for d in docs if "SY" in d.get("countries", "").split(",")]
+    assert len(with_syria) >= 2
+    assert es.count(index=alias, body=query)["count"] == len(with_syria)
     rates = by_title(docs, "interest rates")
     stored = es.get(index=alias, id=rates["id"])["_source"]
     assert stored["published"] == "2025-07-10T00:00:00"
@@ -209,6 +218,13 @@ def test_a_refused_document_is_reported_and_the_others_indexed(es: OpenSearch, a
     assert [(f.id, f.status) for f in report.failed] == [(extra["id"], 400), (broken["id"], 400)]
     assert "strict_dynamic_mapping_exception" in report.failed[0].reason
     assert report.indexed == 0
+    # A rebuild whose every document is refused is not swapped in, and removes its index.
+    before = list(es.indices.get_alias(name=alias))
+    with pytest.raises(RebuildFailed, match="every document was refused") as raised:
+        OpenSearchWriter(es, alias).rebuild([broken, extra])
+    assert len(raised.value.report.failed) == 2
+    assert list(es.indices.get_alias(name=alias)) == before
+    assert sorted(es.indices.get(index=f"{alias}-*")) == before
 
 
 def test_upsert_replaces_by_id_and_delete_removes(es: OpenSearch, alias: str,
@@ -238,10 +254,13 @@ def test_incremental_runs_need_a_rebuilt_index(es: OpenSearch, alias: str,
 
 
 class RefusingProxy(http.server.ThreadingHTTPServer):
-    """A loopback HTTP proxy to a node that answers 429, then 503, to the first bulk requests."""
+    """A loopback HTTP proxy to a node: it answers the first bulk requests with the statuses in
+    ``refusals``, then marks the first item of the next ``item_refusals`` answers as refused
+    with 429 (the node did index it: a retry must index it again, harmlessly)."""
 
-    def __init__(self, target: str, refusals: list[int]) -> None:
-        self.target, self.refusals = target, refusals
+    def __init__(self, target: str, refusals: list[int], item_refusals: int = 0) -> None:
+        self.target, self.refusals, self.item_refusals = target, refusals, item_refusals
+        self.bulk_items: list[int] = []  # documents per bulk request that reached the node
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def log_message(self, *args) -> None:
@@ -256,7 +275,10 @@ class RefusingProxy(http.server.ThreadingHTTPServer):
                                                  headers={"Content-Type": "application/json"})
                 try:
                     with urllib.request.urlopen(request, timeout=30) as answer:
-                        handler._answer(answer.status, answer.read())
+                        data = answer.read()
+                    if "_bulk" in handler.path:
+                        data = self._refuse_item(body, data)
+                    handler._answer(answer.status, data)
                 except urllib.error.HTTPError as error:
                     handler._answer(error.code, error.read())
 
@@ -271,11 +293,23 @@ class RefusingProxy(http.server.ThreadingHTTPServer):
 
         super().__init__(("127.0.0.1", 0), Handler)
 
+    def _refuse_item(self, request: bytes, data: bytes) -> bytes:
+        self.bulk_items.append(request.count(b"\n") // 2)
+        if not self.item_refusals:
+            return data
+        self.item_refusals -= 1
+        answer = json.loads(data)
+        (op, result), = answer["items"][0].items()
+        result.update(status=429, error={"type": "es_rejected_execution_exception",
+                                         "reason": "queue full"})
+        answer["errors"] = True
+        return json.dumps(answer).encode()
+
 
 def test_bulk_chunks_are_retried_with_backoff_on_429_and_503(
     es: OpenSearch, opensearch_node: Cluster, alias: str, docs: list[dict]
 ) -> None:
-    proxy = RefusingProxy(opensearch_node.urls[0], [429, 503, 429])
+    proxy = RefusingProxy(opensearch_node.urls[0], [429, 503, 429], item_refusals=1)
     thread = threading.Thread(target=proxy.serve_forever, daemon=True)
     thread.start()
     try:
@@ -289,8 +323,10 @@ def test_bulk_chunks_are_retried_with_backoff_on_429_and_503(
     finally:
         proxy.shutdown()
         proxy.server_close()
-    assert (report.indexed, report.failed, report.retries) == (len(docs), [], 3)
-    assert waited >= 0.1 + 0.2 + 0.4  # at least half of each doubling delay (jitter)
+    assert (report.indexed, report.failed, report.retries) == (len(docs), [], 4)
+    assert waited >= 0.1 + 0.2 + 0.4 + 0.1  # at least half of each doubling delay (jitter)
+    # The whole chunk reached the node once; then only the refused item was sent again.
+    assert proxy.bulk_items == [len(docs), 1]
     assert ids_in(es, alias) == {d["id"] for d in docs}
 
 
