@@ -266,6 +266,17 @@ def test_incremental_runs_need_a_rebuilt_index(es: OpenSearch, alias: str,
     assert es.indices.get_alias(index=f"{alias}*") == {}
 
 
+def test_a_rebuild_whose_replicas_cannot_be_allocated_is_not_swapped_in(
+    es: OpenSearch, alias: str, docs: list[dict]
+) -> None:
+    first = OpenSearchWriter(es, alias).rebuild(docs[:2])
+    writer = OpenSearchWriter(es, alias, replicas=1, ready_timeout=2)  # one node: no replica
+    with pytest.raises(RebuildFailed, match=r"not green after 2 s \(yellow, 1 shard copies"):
+        writer.rebuild(docs)
+    assert list(es.indices.get_alias(name=alias)) == [first.index]
+    assert sorted(es.indices.get(index=f"{alias}-*")) == [first.index]
+
+
 def test_an_index_of_another_schema_version_is_not_updated(es: OpenSearch, alias: str,
                                                            docs: list[dict]) -> None:
     body = settings_and_mappings()
@@ -369,8 +380,8 @@ def test_rebuild_on_three_nodes_with_three_shards_and_a_replica(
     writer = OpenSearchWriter(opensearch_cluster.urls, alias, shards=3, replicas=1)
     try:
         report = writer.rebuild(docs)
-        url = f"{opensearch_cluster.live_url()}/_cluster/health/{alias}"
-        health = http_json(f"{url}?wait_for_status=green&timeout=60s", timeout=70)
+        # Green as soon as rebuild returns: it waited for the replicas before the swap.
+        health = http_json(f"{opensearch_cluster.live_url()}/_cluster/health/{alias}")
         assert (health["status"], health["active_primary_shards"], health["active_shards"]) == (
             "green", 3, 6,
         )

@@ -35,6 +35,7 @@ CHUNK_BYTES = 5_000_000  # well under OpenSearch's 100 MB http.max_content_lengt
 RETRIES = 6  # per chunk: with a 0.5 s start, about 30 s of waiting before giving up
 BACKOFF = 0.5
 MAX_BACKOFF = 20.0
+READY_TIMEOUT = 60.0  # seconds a rebuilt index may take to have every shard copy allocated
 # Seconds between the swap and deleting the old index: a search that resolved the alias just
 # before the swap still reads the old index, and must not find it gone.
 GRACE = 1.0
@@ -113,12 +114,14 @@ class OpenSearchWriter:
                  shards: int = 1, replicas: int = 0, chunk_docs: int = CHUNK_DOCS,
                  chunk_bytes: int = CHUNK_BYTES, retries: int = RETRIES,
                  backoff: float = BACKOFF, grace: float = GRACE,
+                 ready_timeout: float = READY_TIMEOUT,
                  progress: Callable[[WriteReport], None] | None = None) -> None:
         self.client = client if isinstance(client, OpenSearch) else connect(client)
         self.alias = alias
         self.shards, self.replicas = shards, replicas
         self.chunk_docs, self.chunk_bytes = chunk_docs, chunk_bytes
         self.retries, self.backoff, self.grace = retries, backoff, grace
+        self.ready_timeout = ready_timeout
         self.progress = progress
         self._pattern = re.compile(rf"{re.escape(alias)}-\d{{20}}")
 
@@ -182,10 +185,25 @@ class OpenSearchWriter:
         settings = {"index": {"refresh_interval": None}}  # back to the default
         self._call(self.client.indices.put_settings, index=name, body=settings)
         self._call(self.client.indices.refresh, index=name)
+        self._wait_green(name, report)
         count = self._call(self.client.count, index=name)["count"]
         if count != len(ids):
             raise RebuildFailed(f"{name} holds {count} documents, {len(ids)} were indexed",
                                 report)
+
+    def _wait_green(self, name: str, report: WriteReport) -> None:
+        # Every replica allocated before searches are sent here: an index swapped in on its
+        # primaries alone would lose data with the first node that goes down.
+        params = {"wait_for_status": "green", "timeout": f"{int(self.ready_timeout)}s"}
+        # An explicit request timeout, or the client takes params' "timeout" as its own.
+        health = self._call(self.client.transport.perform_request, method="GET",
+                            url=f"/_cluster/health/{name}", params=params,
+                            timeout=self.ready_timeout + 10, ignore=(408,))  # 408: not green
+        if health["status"] != "green":
+            raise RebuildFailed(
+                f"{name} not green after {self.ready_timeout:g} s ({health['status']}, "
+                f"{health['unassigned_shards']} shard copies unassigned on "
+                f"{health['number_of_data_nodes']} data nodes): fewer replicas?", report)
 
     def _swap(self, previous: list[str], name: str) -> None:
         # One call: OpenSearch applies the actions atomically. Removing a named old index
@@ -299,11 +317,11 @@ class OpenSearchWriter:
                 retry = []
             pending = retry
 
-    def _call(self, method: Callable, _report: WriteReport | None = None, **kwargs):
+    def _call(self, request: Callable, /, _report: WriteReport | None = None, **kwargs):
         """One request, retried with backoff while the cluster answers 429/5xx or not at all."""
         for attempt in range(self.retries + 1):
             try:
-                return method(**kwargs)
+                return request(**kwargs)
             except (ClientConnectionError, TransportError) as error:
                 status = error.status_code
                 unreachable = isinstance(error, ClientConnectionError)
@@ -311,7 +329,7 @@ class OpenSearchWriter:
                     raise
                 if attempt == self.retries:
                     raise ClusterUnavailable(
-                        f"OpenSearch did not accept {method.__name__} after "
+                        f"OpenSearch did not accept {request.__name__} after "
                         f"{self.retries + 1} attempts: {error}") from error
                 if _report is not None:
                     _report.retries += 1
