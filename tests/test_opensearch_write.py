@@ -30,6 +30,7 @@ from search.engines.opensearch_write import (
     NoIndex,
     OpenSearchWriter,
     RebuildFailed,
+    RequestRefused,
     SchemaChanged,
 )
 from search.schema import FACETS, build_schema
@@ -286,6 +287,18 @@ def test_an_index_of_another_schema_version_is_not_updated(es: OpenSearch, alias
     with pytest.raises(SchemaChanged, match="schema version 0"):
         OpenSearchWriter(es, alias).upsert(docs)
     assert es.count(index=alias)["count"] == 0
+
+
+def test_requests_the_cluster_refuses_are_our_errors(es: OpenSearch, alias: str,
+                                                    docs: list[dict]) -> None:
+    # An index already holds the alias's name: the swap is refused, the new index removed.
+    es.indices.create(index=alias)
+    with pytest.raises(RequestRefused, match=r"update_aliases \(400\): invalid_alias_name"):
+        OpenSearchWriter(es, alias).rebuild(docs)
+    assert sorted(es.indices.get(index=f"{alias}*")) == [alias]
+    es.indices.delete(index=alias)
+    with pytest.raises(RequestRefused, match=r"create \(400\): invalid_index_name"):
+        OpenSearchWriter(es, alias.upper()).rebuild(docs)
 
 
 def test_a_cluster_that_is_down_is_a_clear_error(docs: list[dict]) -> None:

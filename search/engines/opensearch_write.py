@@ -45,6 +45,15 @@ class ClusterUnavailable(Unavailable):
     """The cluster did not accept a request, even after retrying."""
 
 
+class RequestRefused(InvalidRequest):
+    """The cluster refused a request for a reason retrying cannot change (a name taken by an
+    index, an invalid name, no permission)."""
+
+    def __init__(self, message: str, status: object) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class NoIndex(NotFound):
     """The alias points to no index: an incremental run needs a rebuild first."""
 
@@ -129,11 +138,8 @@ class OpenSearchWriter:
 
     def current(self) -> list[str]:
         """The concrete indices the alias points to (one, or none before the first rebuild)."""
-        try:
-            answer = self._call(self.client.indices.get_alias, name=self.alias)
-        except NotFoundError:
-            return []
-        return sorted(answer)
+        answer = self._call(self.client.indices.get_alias, _missing=True, name=self.alias)
+        return sorted(answer or ())
 
     def leftovers(self) -> list[str]:
         """Indices of this alias's pattern that it does not point to: failed or killed runs."""
@@ -317,16 +323,21 @@ class OpenSearchWriter:
                 retry = []
             pending = retry
 
-    def _call(self, request: Callable, /, _report: WriteReport | None = None, **kwargs):
-        """One request, retried with backoff while the cluster answers 429/5xx or not at all."""
+    def _call(self, request: Callable, /, _report: WriteReport | None = None,
+              _missing: bool = False, **kwargs):
+        """One request, retried with backoff while the cluster answers 429/5xx or not at all;
+        None for a 404 if ``_missing``; the client's other errors translated into ours."""
         for attempt in range(self.retries + 1):
             try:
                 return request(**kwargs)
             except (ClientConnectionError, TransportError) as error:
                 status = error.status_code
+                if _missing and isinstance(error, NotFoundError):
+                    return None
                 unreachable = isinstance(error, ClientConnectionError)
                 if not (unreachable or _retriable(status)):
-                    raise
+                    raise RequestRefused(f"OpenSearch refused {request.__name__} "
+                                         f"({status}): {_reason(error.info)}", status) from error
                 if attempt == self.retries:
                     raise ClusterUnavailable(
                         f"OpenSearch did not accept {request.__name__} after "
@@ -347,9 +358,11 @@ def _retriable(status: object) -> bool:
     return isinstance(status, int) and (status == 429 or status >= 500)
 
 
-def _reason(error: dict | str) -> str:
-    if isinstance(error, str):
-        return error
+def _reason(error: object) -> str:
+    if isinstance(error, dict) and isinstance(error.get("error"), dict | str):
+        error = error["error"]  # a whole error answer: its "error" part
+    if not isinstance(error, dict):
+        return str(error)
     reason = f"{error.get('type', 'error')}: {error.get('reason', '')}"
     cause = error.get("caused_by")
     return f"{reason} ({_reason(cause)})" if cause else reason
