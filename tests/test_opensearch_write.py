@@ -32,6 +32,7 @@ from search.engines.opensearch_write import (
     RebuildFailed,
     RequestRefused,
     SchemaChanged,
+    WriteReport,
 )
 from search.schema import FACETS, build_schema
 
@@ -239,6 +240,23 @@ def test_a_refused_document_is_reported_and_the_others_indexed(es: OpenSearch, a
     assert len(raised.value.report.failed) == 2
     assert list(es.indices.get_alias(name=alias)) == before
     assert sorted(es.indices.get(index=f"{alias}-*")) == before
+
+
+def test_a_rebuild_whose_index_is_deleted_midway_is_not_swapped_in(
+    es: OpenSearch, alias: str, docs: list[dict]
+) -> None:
+    first = OpenSearchWriter(es, alias).rebuild(docs[:2])
+
+    def delete_after_first_chunk(report: WriteReport) -> None:
+        if report.indexed == 2:  # as another run's leftover cleanup would
+            es.indices.delete(index=report.index)
+
+    writer = OpenSearchWriter(es, alias, chunk_docs=2, progress=delete_after_first_chunk)
+    # The next chunks re-create the index with dynamic mappings: caught before the swap.
+    with pytest.raises(RebuildFailed, match="re-created without our mapping"):
+        writer.rebuild(docs)
+    assert list(es.indices.get_alias(name=alias)) == [first.index]
+    assert sorted(es.indices.get(index=f"{alias}-*")) == [first.index]
 
 
 def test_upsert_replaces_by_id_and_delete_removes(es: OpenSearch, alias: str,

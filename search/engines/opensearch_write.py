@@ -188,6 +188,11 @@ class OpenSearchWriter:
         if report.failed and not report.indexed:
             raise RebuildFailed(f"every document was refused ({len(report.failed)}), "
                                 f"e.g. {report.failed[0].reason}", report)
+        # A bulk into a deleted index (another run's cleanup, an operator) re-creates it with
+        # dynamic mappings: wrong analysis, which no count would show. Ours carries _meta.
+        if self._schema_version(name) != SCHEMA_VERSION:
+            raise RebuildFailed(f"{name} was deleted and re-created without our mapping "
+                                "during the rebuild: is another writer cleaning up?", report)
         settings = {"index": {"refresh_interval": None}}  # back to the default
         self._call(self.client.indices.put_settings, index=name, body=settings)
         self._call(self.client.indices.refresh, index=name)
@@ -243,12 +248,15 @@ class OpenSearchWriter:
             raise NoIndex(f"alias {self.alias!r} points to {len(indices) or 'no'} indices: "
                           "run a full rebuild")
         name = indices[0]
-        mapping = self._call(self.client.indices.get_mapping, index=name)[name]["mappings"]
-        version = mapping.get("_meta", {}).get("schema_version")
+        version = self._schema_version(name)
         if version != SCHEMA_VERSION:
             raise SchemaChanged(f"{name} has schema version {version}, this program writes "
                                 f"{SCHEMA_VERSION}: run a full rebuild")
         return name
+
+    def _schema_version(self, name: str) -> object:
+        mapping = self._call(self.client.indices.get_mapping, index=name)[name]["mappings"]
+        return mapping.get("_meta", {}).get("schema_version")
 
     # -- bulk -------------------------------------------------------------------------------
 
