@@ -259,6 +259,26 @@ def test_a_rebuild_whose_index_is_deleted_midway_is_not_swapped_in(
     assert sorted(es.indices.get(index=f"{alias}-*")) == [first.index]
 
 
+def test_a_swap_fails_whole_if_another_writer_moved_the_alias(
+    es: OpenSearch, alias: str, docs: list[dict]
+) -> None:
+    first = OpenSearchWriter(es, alias).rebuild(docs[:2])
+    other = f"{alias}-99999999999999999999"
+
+    def another_writer_swaps(report: WriteReport) -> None:
+        es.indices.create(index=other, body=settings_and_mappings())
+        actions = [{"remove": {"index": first.index, "alias": alias}},
+                   {"add": {"index": other, "alias": alias}}]
+        es.indices.update_aliases(body={"actions": actions})
+
+    writer = OpenSearchWriter(es, alias, progress=another_writer_swaps)
+    with pytest.raises(RequestRefused, match="aliases_not_found_exception"):
+        writer.rebuild(docs)
+    # The alias stays where the other writer put it (not on both), and our index is gone.
+    assert list(es.indices.get_alias(name=alias)) == [other]
+    assert sorted(es.indices.get(index=f"{alias}-*")) == [first.index, other]
+
+
 def test_upsert_replaces_by_id_and_delete_removes(es: OpenSearch, alias: str,
                                                   docs: list[dict]) -> None:
     writer = OpenSearchWriter(es, alias)
@@ -331,8 +351,11 @@ class RefusingProxy(http.server.ThreadingHTTPServer):
     ``refusals``, then marks the first item of the next ``item_refusals`` answers as refused
     with 429 (the node did index it: a retry must index it again, harmlessly)."""
 
-    def __init__(self, target: str, refusals: list[int], item_refusals: int = 0) -> None:
+    def __init__(self, target: str, refusals: list[int], item_refusals: int = 0,
+                 lose_answers: list[str] | None = None) -> None:
         self.target, self.refusals, self.item_refusals = target, refusals, item_refusals
+        # Requests (by path) forwarded to the node whose answer is then lost on the way back.
+        self.lose_answers = lose_answers or []
         self.bulk_items: list[int] = []  # documents per bulk request that reached the node
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -351,6 +374,10 @@ class RefusingProxy(http.server.ThreadingHTTPServer):
                         data = answer.read()
                     if "_bulk" in handler.path:
                         data = self._refuse_item(body, data)
+                    if handler.path.split("?")[0] in self.lose_answers:
+                        self.lose_answers.remove(handler.path.split("?")[0])
+                        handler.close_connection = True
+                        return None
                     handler._answer(answer.status, data)
                 except urllib.error.HTTPError as error:
                     handler._answer(error.code, error.read())
@@ -400,6 +427,26 @@ def test_bulk_chunks_are_retried_with_backoff_on_429_and_503(
     assert waited >= 0.1 + 0.2 + 0.4 + 0.1  # at least half of each doubling delay (jitter)
     # The whole chunk reached the node once; then only the refused item was sent again.
     assert proxy.bulk_items == [len(docs), 1]
+    assert ids_in(es, alias) == {d["id"] for d in docs}
+
+
+def test_a_swap_whose_answer_is_lost_is_recognised_as_done(
+    es: OpenSearch, opensearch_node: Cluster, alias: str, docs: list[dict]
+) -> None:
+    first = OpenSearchWriter(es, alias).rebuild(docs[:2])
+    proxy = RefusingProxy(opensearch_node.urls[0], [], lose_answers=["/_aliases"])
+    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
+    thread.start()
+    try:
+        client = OpenSearch([f"http://127.0.0.1:{proxy.server_address[1]}"], max_retries=0)
+        # The swap is done, its answer lost, the retry refused (the old index lost the alias).
+        report = OpenSearchWriter(client, alias, backoff=0.01).rebuild(docs)
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    assert proxy.lose_answers == []  # the answer really was lost
+    assert list(es.indices.get_alias(name=alias)) == [report.index]
+    assert report.removed == [first.index] and report.retries == 0
     assert ids_in(es, alias) == {d["id"] for d in docs}
 
 

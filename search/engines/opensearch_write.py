@@ -174,7 +174,10 @@ class OpenSearchWriter:
         finally:
             if not swapped:  # best effort: the next run removes it if this fails too
                 try:
-                    self.client.indices.delete(index=name, ignore_unavailable=True)
+                    # Unless the swap happened after all (its answer lost): never delete
+                    # the index the alias points to.
+                    if name not in self.current():
+                        self.client.indices.delete(index=name, ignore_unavailable=True)
                 except Exception:  # noqa: BLE001 - the original error is the one to raise
                     pass
         for old in report.previous:
@@ -218,10 +221,19 @@ class OpenSearchWriter:
 
     def _swap(self, previous: list[str], name: str) -> None:
         # One call: OpenSearch applies the actions atomically. Removing a named old index
-        # also fails the whole call if another writer moved the alias meanwhile.
-        actions = [{"remove": {"index": old, "alias": self.alias}} for old in previous]
+        # fails the whole call if another writer moved the alias meanwhile, but only with
+        # must_exist: without it a missing alias is skipped and the alias would end up on
+        # both new indices (checked on 2.19.6).
+        actions = [{"remove": {"index": old, "alias": self.alias, "must_exist": True}}
+                   for old in previous]
         actions.append({"add": {"index": name, "alias": self.alias}})
-        self._call(self.client.indices.update_aliases, body={"actions": actions})
+        try:
+            self._call(self.client.indices.update_aliases, body={"actions": actions})
+        except (RequestRefused, ClusterUnavailable):
+            # A retry after an answer lost on the way is refused (the old index no longer
+            # has the alias) although the first call did the swap: then it is done.
+            if self.current() != [name]:
+                raise
 
     # -- incremental runs -------------------------------------------------------------------
 
