@@ -4,15 +4,11 @@ project's own pipeline (read, extract, document)."""
 
 from __future__ import annotations
 
-import http.server
-import json
 import signal
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +17,7 @@ import pytest
 from conftest import EXTRA_ARTICLES, SEEDS, write_jsonl
 from killable_opensearch_rebuild import documents_from
 from opensearch_cluster import Cluster, free_ports, http_json
+from opensearch_proxy import refusing_proxy
 from opensearchpy import OpenSearch
 
 from search.analysis import analyze, plain_analyzer
@@ -346,83 +343,16 @@ def test_a_cluster_that_is_down_is_a_clear_error(docs: list[dict]) -> None:
         writer.rebuild(docs)
 
 
-class RefusingProxy(http.server.ThreadingHTTPServer):
-    """A loopback HTTP proxy to a node: it answers the first bulk requests with the statuses in
-    ``refusals``, then marks the first item of the next ``item_refusals`` answers as refused
-    with 429 (the node did index it: a retry must index it again, harmlessly)."""
-
-    def __init__(self, target: str, refusals: list[int], item_refusals: int = 0,
-                 lose_answers: list[str] | None = None) -> None:
-        self.target, self.refusals, self.item_refusals = target, refusals, item_refusals
-        # Requests (by path) forwarded to the node whose answer is then lost on the way back.
-        self.lose_answers = lose_answers or []
-        self.bulk_items: list[int] = []  # documents per bulk request that reached the node
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
-
-            def _any(handler) -> None:
-                body = handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
-                if "_bulk" in handler.path and self.refusals:
-                    return handler._answer(self.refusals.pop(0), b'{"error":"busy"}')
-                request = urllib.request.Request(self.target + handler.path, data=body or None,
-                                                 method=handler.command,
-                                                 headers={"Content-Type": "application/json"})
-                try:
-                    with urllib.request.urlopen(request, timeout=30) as answer:
-                        data = answer.read()
-                    if "_bulk" in handler.path:
-                        data = self._refuse_item(body, data)
-                    if handler.path.split("?")[0] in self.lose_answers:
-                        self.lose_answers.remove(handler.path.split("?")[0])
-                        handler.close_connection = True
-                        return None
-                    handler._answer(answer.status, data)
-                except urllib.error.HTTPError as error:
-                    handler._answer(error.code, error.read())
-
-            def _answer(handler, status: int, data: bytes) -> None:
-                handler.send_response(status)
-                handler.send_header("Content-Type", "application/json")
-                handler.send_header("Content-Length", str(len(data)))
-                handler.end_headers()
-                handler.wfile.write(data)
-
-            do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _any
-
-        super().__init__(("127.0.0.1", 0), Handler)
-
-    def _refuse_item(self, request: bytes, data: bytes) -> bytes:
-        self.bulk_items.append(request.count(b"\n") // 2)
-        if not self.item_refusals:
-            return data
-        self.item_refusals -= 1
-        answer = json.loads(data)
-        (op, result), = answer["items"][0].items()
-        result.update(status=429, error={"type": "es_rejected_execution_exception",
-                                         "reason": "queue full"})
-        answer["errors"] = True
-        return json.dumps(answer).encode()
-
-
 def test_bulk_chunks_are_retried_with_backoff_on_429_and_503(
     es: OpenSearch, opensearch_node: Cluster, alias: str, docs: list[dict]
 ) -> None:
-    proxy = RefusingProxy(opensearch_node.urls[0], [429, 503, 429], item_refusals=1)
-    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{proxy.server_address[1]}"
+    with refusing_proxy(opensearch_node.urls[0], [429, 503, 429], item_refusals=1) as proxy:
         # max_retries=0: the client's own retries (on 502-504, without waiting) are off, so
         # every retry counted is ours.
-        client = OpenSearch([url], max_retries=0)
+        client = OpenSearch([proxy.url], max_retries=0)
         started = time.monotonic()
         report = OpenSearchWriter(client, alias, backoff=0.2).rebuild(docs)
         waited = time.monotonic() - started
-    finally:
-        proxy.shutdown()
-        proxy.server_close()
     assert (report.indexed, report.failed, report.retries) == (len(docs), [], 4)
     assert waited >= 0.1 + 0.2 + 0.4 + 0.1  # at least half of each doubling delay (jitter)
     # The whole chunk reached the node once; then only the refused item was sent again.
@@ -434,16 +364,10 @@ def test_a_swap_whose_answer_is_lost_is_recognised_as_done(
     es: OpenSearch, opensearch_node: Cluster, alias: str, docs: list[dict]
 ) -> None:
     first = OpenSearchWriter(es, alias).rebuild(docs[:2])
-    proxy = RefusingProxy(opensearch_node.urls[0], [], lose_answers=["/_aliases"])
-    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
-    thread.start()
-    try:
-        client = OpenSearch([f"http://127.0.0.1:{proxy.server_address[1]}"], max_retries=0)
+    with refusing_proxy(opensearch_node.urls[0], [], lose_answers=["/_aliases"]) as proxy:
+        client = OpenSearch([proxy.url], max_retries=0)
         # The swap is done, its answer lost, the retry refused (the old index lost the alias).
         report = OpenSearchWriter(client, alias, backoff=0.01).rebuild(docs)
-    finally:
-        proxy.shutdown()
-        proxy.server_close()
     assert proxy.lose_answers == []  # the answer really was lost
     assert list(es.indices.get_alias(name=alias)) == [report.index]
     assert report.removed == [first.index] and report.retries == 0
