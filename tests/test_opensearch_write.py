@@ -28,7 +28,7 @@ from search.engines.opensearch_write import (
     OpenSearchWriter,
     RebuildFailed,
     RequestRefused,
-    SchemaChanged,
+    StaleIndex,
     WriteReport,
 )
 from search.schema import FACETS, build_schema
@@ -319,7 +319,7 @@ def test_an_index_of_another_schema_version_is_not_updated(es: OpenSearch, alias
     body["mappings"]["_meta"]["schema_version"] = "0"
     es.indices.create(index=f"{alias}-00000000000000000001", body=body)
     es.indices.put_alias(index=f"{alias}-00000000000000000001", name=alias)
-    with pytest.raises(SchemaChanged, match="schema version 0"):
+    with pytest.raises(StaleIndex, match="schema version 0"):
         OpenSearchWriter(es, alias).upsert(docs)
     assert es.count(index=alias)["count"] == 0
 

@@ -26,7 +26,7 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConnectionError as ClientConnectionError
 from opensearchpy.exceptions import NotFoundError, TransportError
 
-from .. import InvalidRequest, NotFound, Unavailable
+from .. import InvalidRequest, Unavailable
 from ..schema import SCHEMA_VERSION
 from .opensearch_mapping import settings_and_mappings, to_source
 
@@ -54,11 +54,13 @@ class RequestRefused(InvalidRequest):
         self.status = status
 
 
-class NoIndex(NotFound):
+# The same names and bases as search/generations.py's errors for a Whoosh index root, so that
+# front ends treat both engines alike (one shared definition once the engine boundary exists).
+class NoIndex(Unavailable):
     """The alias points to no index: an incremental run needs a rebuild first."""
 
 
-class SchemaChanged(InvalidRequest):
+class StaleIndex(Unavailable):
     """The alias's index was written with another schema version: rebuild it instead."""
 
 
@@ -262,7 +264,7 @@ class OpenSearchWriter:
         name = indices[0]
         version = self._schema_version(name)
         if version != SCHEMA_VERSION:
-            raise SchemaChanged(f"{name} has schema version {version}, this program writes "
+            raise StaleIndex(f"{name} has schema version {version}, this program writes "
                                 f"{SCHEMA_VERSION}: run a full rebuild")
         return name
 
