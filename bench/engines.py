@@ -82,8 +82,9 @@ def build_whoosh(docs: Path, root: Path) -> dict:
     """Our schema and writer alone on the exported documents: indexing without extraction."""
     from whoosh import index as whoosh_index
 
+    from search.document import document
     from search.extract import Article
-    from search.index import WRITER_MB, _document
+    from search.index import WRITER_MB
     from search.schema import build_schema
 
     root.mkdir(parents=True, exist_ok=True)
@@ -99,7 +100,7 @@ def build_whoosh(docs: Path, root: Path) -> dict:
             focus_countries=doc["focus_countries"], regions=doc["regions"],
         )
         with adding:
-            writer.add_document(**_document(article, ""))
+            writer.add_document(**document(article, ""))
         count += 1
     started = time.perf_counter()
     writer.commit()

@@ -23,6 +23,7 @@ import os
 import pstats
 import resource
 import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -66,6 +67,18 @@ def ensure_built(n: int, seed: int, fmt: str, workers: int | None = None) -> Pat
         measure(n, seed, fmt, workers, tuple(e for e in installed() if e != "whoosh"),
                 quiet=True)
     return run
+
+
+def ensure_vectors(n: int, seed: int, fmt: str) -> Path:
+    """Our index of the run's corpus with vectors (for hybrid queries), built if missing by the
+    real CLI; the timed ingest stays words only, like the engines it is compared with."""
+    root = run_dir(n, seed, fmt) / "index-vectors"
+    if not (root / "CURRENT").exists():
+        print(f"building {root} with vectors (embedding every article: minutes)...", flush=True)
+        subprocess.run([sys.executable, "-c", "from web.cli import main; main()", "reindex",
+                        str(corpus.write(n, seed, fmt)), "--index", str(root), "--full"],
+                       check=True, stdout=subprocess.DEVNULL)
+    return root
 
 
 def measure(n, seed, fmt, workers, chosen, quiet=False) -> dict:

@@ -31,27 +31,28 @@ NAMES = ("ours", "fts5", "tantivy") if engines.have_tantivy() else ("ours", "fts
 
 
 class Ours:
-    """Our public search function over the benchmark index."""
+    """Our public search function over the benchmark index, by words or by words and meaning."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, mode: str = "lexical") -> None:
         from search.query import search
         from search.request import parse_request
 
-        self.root, self._search, self._parse = root, search, parse_request
+        self.root, self.mode, self._search, self._parse = root, mode, search, parse_request
 
     def search(self, q: mix.Query) -> dict:
         """One results page, as the web app asks for it."""
-        out = self._search(self.root, self._parse(q.params()))
+        out = self._search(self.root, self._parse({**q.params(), "mode": self.mode}))
         return {"ids": [r["id"] for r in out["results"]], "total": out["total"]}
 
 
-def open_engines(run: Path) -> dict:
+def open_engines(run: Path, mode: str = "lexical") -> dict:
     """The three engines, each opened and its first query timed (cold start)."""
     opened, cold = {}, {}
     probe = mix.Query("one_mid", ["government"])
+    index = run / ("index" if mode == "lexical" else "index-vectors")
     for name in NAMES:
         started = time.perf_counter()
-        engine = {"ours": lambda: Ours(run / "index"),
+        engine = {"ours": lambda: Ours(index, mode),
                   "fts5": lambda: engines.Fts5(run / "fts5.db"),
                   "tantivy": lambda: engines.Tantivy(run / "tantivy")}[name]()
         _call(engine, name, probe)
@@ -212,18 +213,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", action="store_true",
                         help="also time the steps of search() and cProfile the mix")
     parser.add_argument("--results", type=Path, default=None, help="results folder")
+    parser.add_argument("--mode", choices=("lexical", "hybrid"), default="lexical",
+                        help="ours by words, or by words and meaning (an index with vectors, "
+                        "built beside the words-only one on first use) [lexical]")
     args = parser.parse_args(argv)
     n = SMOKE_SCALE if args.smoke else args.scale
     per_kind = args.per_kind or (8 if args.smoke else 40)
     run = ingest.ensure_built(n, args.seed, args.format)
+    if args.mode == "hybrid":
+        ingest.ensure_vectors(n, args.seed, args.format)
     queries = mix.build_mix(run / "docs.jsonl", per_kind)
-    print(f"query: {len(queries)} queries over {n} articles ({args.format})", flush=True)
-    opened = open_engines(run)
+    print(f"query: {len(queries)} queries over {n} articles ({args.format}), ours {args.mode}",
+          flush=True)
+    opened = open_engines(run, args.mode)
     rows = run_mix(opened["engines"], queries)
     summary = summarize(rows)
     print(report(summary))
     print("\ncold first query (open + 1 query), ms:", opened["cold_first_query_ms"])
-    data = {"format": args.format, "articles": n, "per_kind": per_kind,
+    data = {"format": args.format, "articles": n, "per_kind": per_kind, "mode": args.mode,
             "cold_first_query_ms": opened["cold_first_query_ms"], **summary}
     if args.profile:
         data["ours_breakdown_ms"] = breakdown(run / "index", queries)
@@ -236,7 +243,7 @@ def main(argv: list[str] | None = None) -> None:
                      "snippets", "collapse", "facets", "suggest"], rows_b))
         print(profile(run / "index", queries))
     data["queries_sample"] = [q.to_json() for q in queries[:10]]
-    save_result("query", data, args)
+    save_result("query" if args.mode == "lexical" else "query-hybrid", data, args)
 
 
 if __name__ == "__main__":

@@ -90,8 +90,18 @@ _NOT_COUNTRIES = (
 ALTERNATES = {"Georgia": ("US", "GE")}
 # Cities above the population threshold whose name is an everyday English word.
 _WORD_CITIES = frozenset(
-    "Man Sale Reading Van Oral Saga Paradise Samba Derby Erode Pest Mango Boma Of Bar".split()
+    "Man Sale Reading Van Oral Saga Paradise Samba Derby Erode Pest Mango Boma Of Bar"
+    " Commonwealth".split()
 )
+
+# Irish counties, named in Irish news as "Co Waterford" or "County Kerry" (the six in Northern
+# Ireland are in the UK). Their towns are mostly too small for the city gazetteer.
+_IRISH_COUNTIES = dict.fromkeys(
+    "Carlow Cavan Clare Cork Donegal Dublin Galway Kerry Kildare Kilkenny Laois Leitrim Limerick"
+    " Longford Louth Mayo Meath Monaghan Offaly Roscommon Sligo Tipperary Waterford Westmeath"
+    " Wexford Wicklow".split(), "IE"
+) | dict.fromkeys("Antrim Armagh Down Fermanagh Londonderry Derry Tyrone".split(), "GB")
+_COUNTY_WORDS = frozenset(("Co", "Co.", "County"))
 
 _LOCATIVES = frozenset(
     "in at from to near outside inside across around toward towards via into".split()
@@ -288,6 +298,11 @@ def find_places(toks: list[str], city_ok: Callable[[int, int], bool]) -> list[Sp
     spans, i, n = [], 0, len(toks)
     while i < n:
         tok = toks[i]
+        if tok in _COUNTY_WORDS and i + 1 < n and toks[i + 1] in _IRISH_COUNTIES:
+            name = toks[i + 1]
+            spans.append(Span(i, i + 2, _IRISH_COUNTIES[name], "state", f"County {name}"))
+            i += 2
+            continue
         if tok in gaz.first_tokens and tok[0].isupper():
             for size in range(min(gaz.max_tokens, n - i), 0, -1):
                 key = tok if size == 1 else " ".join(toks[i : i + size])
@@ -323,9 +338,12 @@ def rank_countries(
     first: dict[str, int] = {}
     for span in spans:
         zone = zones[span.start]
+        if zone == "credit":
+            continue  # "X in Phoenix contributed to this report": not the story's places
         if not span.code or (zone == "title" and counts[span.code] and first[span.code] < 0):
             continue  # a country named twice in the title counts once there
-        counts[span.code] += 1
+        # A person's mention ("Erdogan" for TR) weighs the focus, not the order of mentions.
+        counts[span.code] += span.kind != "person"
         scores[span.code] += ZONE_WEIGHTS[zone]
         first.setdefault(span.code, -1 if zone == "title" else span.start)
     dateline = lookup_place(dateline_place) if dateline_place.strip() else None

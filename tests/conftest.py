@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import waitress
+from opensearch_cluster import opensearch_cluster, opensearch_node  # noqa: F401  (fixtures)
 from waitress import wasyncore
 
 from search.index import reindex

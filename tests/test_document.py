@@ -55,3 +55,18 @@ def test_only_lead_words_match_the_lead_field(tmp_path: Path):
     assert total("lead:governor") == 1  # second sentence: in the lead
     assert total("lead:surveyor") == 0  # fourth sentence: in the body only
     assert total("surveyor") == 1
+
+
+def test_words_only_in_the_subtitle_find_the_article(tmp_path: Path):
+    # The NewsArticles CSV has subtitles holding what the body never says ("Go go alternative
+    # facts!" under a late-night show's story): the lead field must be searched, not only stored.
+    jsonl = write_jsonl(tmp_path / "a.jsonl", [
+        {"id": "s", "title": "Comedian mocks adviser's gaffe",
+         "subtitle": "Go go alternative facts!", "text": UNBROKEN, "date": "2025-03-04",
+         "source": "Valley Post", "url": "https://valley.example/s"},
+    ])
+    root = tmp_path / "index"
+    reindex([jsonl], root, full=True, workers=1, vectors=False)
+    for q in ('"alternative facts"', "alternative facts"):
+        found = search(root, parse_request({"q": q, "mode": "lexical"}))
+        assert [r["title"] for r in found["results"]] == ["Comedian mocks adviser's gaffe"]

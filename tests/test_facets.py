@@ -264,7 +264,9 @@ def test_ticking_a_source_keeps_the_other_sources_counts(root: Path):
     assert selected(data["facets"]["source"]) == {"Euro Wire"}
     # ...while the other facets count only the Euro Wire articles.
     assert counts(data["facets"]["region"]) == {"Europe": 2, "Middle East & North Africa": 1}
-    assert counts(data["facets"]["person"]) == {"Emmanuel Macron": 1, "Friedrich Merz": 1}
+    assert counts(data["facets"]["person"]) == {
+        "Emmanuel Macron": 1, "Friedrich Merz": 1, "Ursula von der Leyen": 1
+    }
     assert sum(b["count"] for b in data["facets"]["date"]) == 2
 
 

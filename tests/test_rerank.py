@@ -20,8 +20,10 @@ FILLER = "Residents of the {place} were asked to keep the streets clear while wo
 
 
 def _news(key: str, title: str, text: str) -> dict:
-    return {"id": key, "title": title, "text": text, "date": "2017-03-01", "source": "Wire",
-            "url": f"https://rerank.example/{key}"}
+    # One subtitle for all: it is their lead field, so the field cannot break the ties below
+    # (the re-rank's lead is the body's first words, whatever the lead field holds).
+    return {"id": key, "title": title, "subtitle": "Notes from around the town", "text": text,
+            "date": "2017-03-01", "source": "Wire", "url": f"https://rerank.example/{key}"}
 
 
 def _text(day: str, place: str, first: str, middle: str, last: str) -> str:

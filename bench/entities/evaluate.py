@@ -108,7 +108,7 @@ def extract_all(labels: list[dict], news_csv: Path, bbc_root: Path) -> dict[tupl
     wanted = {c: {r["key"] for r in labels if r["corpus"] == c} for c in CORPORA}
     pages = [("NewsArticles", k, p) for k, p in news_pages(news_csv, wanted["NewsArticles"])]
     pages += [("bbc", k, p) for k, p in bbc_pages(bbc_root, wanted["bbc"])]
-    articles = {(corpus, key): extract(page, key=key) for corpus, key, page in pages}
+    articles = {(corpus, key): extract(page) for corpus, key, page in pages}
     missing = {(r["corpus"], r["key"]) for r in labels} - set(articles)
     if missing:
         sys.exit(f"labelled articles not found in the corpora: {sorted(missing)}")
