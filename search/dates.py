@@ -71,3 +71,63 @@ def find_date(text: str) -> tuple[datetime | None, str]:
         if parsed:
             return parsed, match.group(0)
     return None, ""
+
+
+# "Published 17/03/2017", "Updated: 03/17/2017 9:30", "Posted on March 5, 2017"
+DATE_LABEL = re.compile(
+    r"\b(?:first\s+)?(?:published|updated|posted|last\s+updated|modified)(?:\s+on)?\s*:?\s*",
+    re.IGNORECASE,
+)
+NUMERIC_DATE = re.compile(r"\b(\d{1,2})([./-])(\d{1,2})\2(\d{4})\b")
+DAY_FIRST, MONTH_FIRST = "~day-first", "~month-first"  # a site's order, learned as a page key
+
+
+def date_order(text: str) -> str:
+    """DAY_FIRST or MONTH_FIRST when a numeric date in ``text`` can only be read one way
+    ("17/03/2017", "03/17/2017"), else ""."""
+    for match in NUMERIC_DATE.finditer(text):
+        first, second = int(match.group(1)), int(match.group(3))
+        if first > 12 >= second:
+            return DAY_FIRST
+        if second > 12 >= first:
+            return MONTH_FIRST
+    return ""
+
+
+def site_order(keys: frozenset[str] | set[str]) -> bool | None:
+    """Whether a site writes the day first (True), the month first (False), or unknown."""
+    day, month = DAY_FIRST in keys, MONTH_FIRST in keys
+    return day if day != month else None
+
+
+def labelled_date(text: str, day_first: bool | None = None) -> str:
+    """The date after a "Published"/"Updated"/"Posted" label, as ISO 8601 ("" if none).
+
+    A numeric date that reads both ways ("05/03/2017") follows the site's order when known,
+    and the order of its own label's neighbours (never guessed) otherwise: "" then."""
+    for label in DATE_LABEL.finditer(text):
+        rest = text[label.end():label.end() + 40]
+        if found := DATE_RE.match(rest):
+            parsed = parse_date(found.group(0))
+        elif found := NUMERIC_DATE.match(rest):
+            parsed = _numeric(found, day_first)
+        else:
+            continue
+        if parsed:  # a time only where one was written: a page's other dates may be more precise
+            return parsed.isoformat() if ":" in found.group(0) else parsed.date().isoformat()
+    return ""
+
+
+def _numeric(match: re.Match, day_first: bool | None) -> datetime | None:
+    first, second, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
+    if first > 12:
+        day_first = True
+    elif second > 12:
+        day_first = False
+    if day_first is None:
+        return None
+    day, month = (first, second) if day_first else (second, first)
+    try:
+        return parse_date(datetime(year, month, day))
+    except ValueError:
+        return None

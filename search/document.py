@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .extract import Article
+from .textpage import without_dateline
 
 LEAD_WORDS = 50  # at most: a lead is a paragraph or two sentences, not the article
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s")
@@ -22,7 +23,9 @@ def lead_of(title: str, subtitle: str, body: str) -> str:
         return subtitle.strip()
     headline = _words(title)
     for paragraph in body.split("\n\n"):
-        if paragraph.strip() and _words(paragraph) != headline:
+        # A dateline on a line of its own ("Ankara – Turkey – August 14, 2025 –") stays in
+        # the body but is no lead.
+        if without_dateline(paragraph).strip() and _words(paragraph) != headline:
             return _first_words(paragraph.strip(), LEAD_WORDS)
     return ""
 

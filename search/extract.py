@@ -17,10 +17,10 @@ from .entities import find_entities
 from .htmlpage import html_fields
 from .read import Page
 from .textpage import (
-    UI_LINES,
-    UI_PATTERNS,
     TextFields,
     clean,
+    is_interface,
+    opening,
     parse_text_page,
     read_dateline,
     title_from_prose,
@@ -82,7 +82,7 @@ def extract(page: Page, site_repeats: frozenset[str] | set[str] = frozenset()) -
         found = parse_text_page(page.text, site_repeats)
         fields = {**asdict(found), "published": found.published}
     elif page.kind == "html":
-        fields = _record_fields(html_fields(page.text))
+        fields = _record_fields(html_fields(page.text, learned=frozenset(site_repeats)))
     else:
         fields = _record_fields(page.fields)
     body = fields.get("body", "")
@@ -158,7 +158,7 @@ def _paragraphs(body: str) -> list[str]:
 
 def _clutter(paragraph: str) -> bool:
     text = clean(paragraph)
-    return len(text.split()) <= 12 and (text.lower() in UI_LINES or bool(UI_PATTERNS.match(text)))
+    return is_interface(text)
 
 
 def _dateline(paragraphs: list[str]) -> tuple[str, str]:
@@ -180,14 +180,14 @@ def _title(fields: dict, body: str) -> tuple[str, str]:
 def _from_prose(title: str, body: str, subtitle: str) -> bool:
     """Whether a text page's title is the first sentence of its prose (textpage.py takes it
     when the page has no headline), not a headline line of its own (as BBC pages start)."""
-    for paragraph in (body.split("\n\n", 1)[0], subtitle):
+    for paragraph in (opening(body.split("\n\n", 2)), subtitle):
         if paragraph and title == title_from_prose(paragraph):
             return title != paragraph or paragraph.endswith((".", "!", "?", '"', "”"))
     return False
 
 
 def _first_sentence(body: str) -> str:
-    return title_from_prose(body.split("\n\n", 1)[0])
+    return title_from_prose(opening(body.split("\n\n", 2)))
 
 
 def title_from_url(url: str) -> str:

@@ -7,11 +7,14 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
-from urllib.parse import urlparse
 
 import lxml.html
 import trafilatura
 from lxml import etree
+
+from .dates import labelled_date, site_order
+from .htmltext import BLOCKS, element_text
+from .titles import page_title, squash
 
 # trafilatura's fallback extractor (jusText) is quadratic in runs of short paragraphs: a 280 KB
 # page of 20,000 <p> took 90 s, 50,000 took 8 minutes. News pages have a few thousand elements;
@@ -20,24 +23,14 @@ FAST_ELEMENTS = 3_000
 MAX_ELEMENTS = 20_000
 # Containers whose text is navigation or page furniture, never the article.
 _BOILERPLATE = ("nav", "header", "footer", "aside", "form", "menu")
-# Elements that hold no readable text at all.
-_INVISIBLE = {"script", "style", "noscript", "template", "iframe", "svg", "button",
-              "select", "textarea", "object", "embed", "canvas", "title", "meta", "link"}
-_BLOCKS = {"address", "article", "aside", "blockquote", "body", "dd", "details", "div", "dl",
-           "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
-           "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section",
-           "summary", "table", "td", "th", "tr", "ul", "html"}
 _ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle",
                   "opinionnewsarticle", "backgroundnewsarticle", "reviewnewsarticle",
                   "blogposting", "liveblogposting", "report"}
 _DATE_METAS = ("article:published_time", "datepublished", "og:published_time", "pubdate",
                "publishdate", "publish-date", "date", "dc.date", "dc.date.issued",
                "dcterms.created", "dcterms.date", "sailthru.date", "parsely-pub-date")
-_PARA, _LINE = object(), object()  # paragraph and line break markers between text runs
-_TITLE_SEPARATORS = re.compile(r"\s+(\||-|–|—|::|·|•)\s+")
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
 _FULL_DATE = re.compile(r"\d{4}[-/]\d{1,2}[-/]\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}")
-_GENERIC_LABELS = {"www", "com", "org", "net", "news", "edu", "gov", "info", "online", "html"}
 _TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9:-]*)\b[^>]*>")
 # Tags kept by each step of flattening (None: the page as it is). Head tags and paragraphs do
 # not nest; the page's landmarks, kept at first, might.
@@ -48,16 +41,17 @@ _KEEP_WHEN_FLATTENED = (None, _HEAD_AND_TEXT | {"article", "main", *_BOILERPLATE
 _NAME_SPLIT = re.compile(r"\s*(?:,\s*and\s+|,|\s+and\s+|\s+&\s+)\s*")
 
 
-def html_fields(html: str, url: str = "") -> dict:
-    """Title, body, subtitle, published, url, source, authors and tags of one HTML page."""
+def html_fields(html: str, url: str = "", learned: frozenset[str] = frozenset()) -> dict:
+    """Title, body, subtitle, published, url, source, authors and tags of one HTML page
+    (``learned``: what was learned from the other pages of its site, see ``site_keys``)."""
     tree, html = _parse_page(html)
     meta = _metas(tree) if tree is not None else {}
     ld = _json_ld_article(tree) if tree is not None else {}
     doc = _trafilatura(html, url, sum(1 for _ in tree.iter()) if tree is not None else 0)
     site = _first(meta.get("og:site_name"), [_name(ld.get("publisher"))], [doc.get("sitename")])
     page_url = _first(meta.get("og:url"), _canonical(tree), [_text(ld.get("url"))], [url])
-    title = _title(tree, meta, ld, doc, site, page_url)
-    published = _published(tree, meta, ld, doc)
+    title = _title(tree, meta, ld, doc, site, page_url, learned)
+    published = _published(tree, meta, ld, doc, site_order(learned))
     fields: dict[str, Any] = {
         "title": title,
         "body": _body(tree, doc, ld, title),
@@ -79,13 +73,6 @@ def html_to_text(html: str) -> str:
         return ""
     body = tree.find("body")
     return element_text(body if body is not None else tree)
-
-
-def element_text(element: Any) -> str:
-    """The readable text under one lxml element, paragraphs separated by blank lines."""
-    tokens: list[Any] = []
-    _collect(element, tokens, top=True)
-    return "\n\n".join(_assemble(tokens))
 
 
 def split_names(value: str) -> list[str]:
@@ -138,7 +125,7 @@ def _flatten(html: str, keep: frozenset[str]) -> str:
         name = tag.group(1).lower()
         if name in keep:
             return tag.group(0)
-        return "<p>" if name in _BLOCKS else ""
+        return "<p>" if name in BLOCKS else ""
 
     return _TAG.sub(replace, html)
 
@@ -149,7 +136,7 @@ def _trafilatura(html: str, url: str, elements: int) -> dict:
         return {}
     try:
         doc = trafilatura.bare_extraction(html, url=url or None, with_metadata=True,
-                                          include_comments=False, include_tables=False,
+                                          include_comments=False, include_tables=True,
                                           fast=elements > FAST_ELEMENTS)
     except Exception:  # noqa: BLE001 - a crash in a third-party extractor is just "no result"
         return {}
@@ -226,59 +213,25 @@ def _canonical(tree: Any) -> list[str]:
     return [link.get("href") or "" for link in tree.xpath('//link[@rel="canonical"]')]
 
 
-def _title(tree: Any, meta: dict, ld: dict, doc: dict, site: str, url: str) -> str:
-    """og:title, else the JSON-LD headline, else <title> without its site-name suffix."""
-    title = _first(meta.get("og:title"), [_text(ld.get("headline"))])
-    if title:
+def _title(tree: Any, meta: dict, ld: dict, doc: dict, site: str, url: str,
+           learned: frozenset[str]) -> str:
+    """The page's own headline element where it matches a stated title, else og:title, the
+    JSON-LD headline or <title> without the site's name, else trafilatura's, else <h1>."""
+    stated = [*meta.get("og:title", []), _text(ld.get("headline"))]
+    stated.append(tree.findtext(".//title") or "" if tree is not None else "")
+    stated += meta.get("twitter:title", [])
+    title = page_title(tree, stated, site, url, learned)
+    if title or tree is None:
         return title
-    page_title = tree.findtext(".//title") if tree is not None else ""
-    if page_title and page_title.strip():
-        return _strip_site(" ".join(page_title.split()), site, url)
-    h1 = tree.xpath("//h1") if tree is not None else []
-    return _first(meta.get("twitter:title"), [doc.get("title")],
-                  [" ".join(h1[0].text_content().split())] if h1 else [])
+    # trafilatura's title is read from the headings: it confirms none, so it comes last.
+    h1 = tree.xpath("//h1")
+    return _first([doc.get("title")], [" ".join(h1[0].text_content().split())] if h1 else [])
 
 
-def _strip_site(title: str, site: str, url: str) -> str:
-    """"Headline | Site" -> "Headline" (also "Site - Headline" when the site name is known)."""
-    parts = _TITLE_SEPARATORS.split(title)
-    if len(parts) < 3:
-        return title
-    segments, separators = parts[0::2], parts[1::2]
-    names = {_squash(site)} | _host_names(url)
-    names.discard("")
-
-    def is_site(segment: str) -> bool:
-        seg = _squash(segment)
-        return any(seg and (seg in name or name in seg) for name in names)
-
-    if is_site(segments[-1]):
-        return "".join(_rejoin(segments[:-1], separators[:-1]))
-    if is_site(segments[0]):
-        return "".join(_rejoin(segments[1:], separators[1:]))
-    # Unknown site: only "|" is a safe marker (" - " occurs inside real headlines).
-    if separators[-1] == "|" and len(segments[-1].split()) <= 4:
-        return "".join(_rejoin(segments[:-1], separators[:-1]))
-    return title
-
-
-def _host_names(url: str) -> set[str]:
-    """Distinctive labels of a URL's host name: "www.bbc.co.uk" -> {"bbc"}."""
-    labels = (urlparse(url).hostname or "").lower().split(".")
-    return {label for label in labels if len(label) >= 3 and label not in _GENERIC_LABELS}
-
-
-def _rejoin(segments: list[str], separators: list[str]) -> Iterator[str]:
-    for i, segment in enumerate(segments):
-        yield segment if i == 0 else f" {separators[i - 1]} {segment}"
-
-
-def _squash(value: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", value.lower())
-
-
-def _published(tree: Any, meta: dict, ld: dict, doc: dict) -> str:
-    """The most precise publication date the page states (date and time beats date only)."""
+def _published(tree: Any, meta: dict, ld: dict, doc: dict, day_first: bool | None) -> str:
+    """The most precise publication date the page states (date and time beats date only):
+    its metadata, else a date after "Published", "Updated" or "Posted" in its text (in the
+    site's order of day and month), else trafilatura's guess."""
     candidates: list[str] = list(meta.get("article:published_time", []))
     candidates.append(_text(ld.get("datePublished")))
     for key in _DATE_METAS[1:]:
@@ -289,6 +242,10 @@ def _published(tree: Any, meta: dict, ld: dict, doc: dict) -> str:
         times = tree.xpath(xpath)
         times.sort(key=lambda t: t.get("itemprop") != "datePublished" and t.get("pubdate") is None)
         candidates.extend(t.get("datetime") for t in times)
+        if not any(isinstance(c, str) and c.strip() for c in candidates):
+            body = tree.find("body")
+            text = " ".join(body.text_content().split()) if body is not None else ""
+            candidates.append(labelled_date(text, day_first))
     candidates.append(doc.get("date") or "")
     values = [" ".join(c.split()) for c in candidates if isinstance(c, str) and c.strip()]
     # max() keeps the first of equally precise values, so source order breaks ties.
@@ -345,7 +302,10 @@ def _dedupe(values: Iterable[str]) -> list[str]:
 def _body(tree: Any, doc: dict, ld: dict, title: str) -> str:
     """The article text: trafilatura's, else the page's article element, else JSON-LD."""
     body = doc.get("body")
-    paragraphs = _doc_paragraphs(body) if body is not None and body.tag == "body" else []
+    # trafilatura's own result is rooted at <body>; when one of its fallbacks (readability,
+    # jusText) read the page better, the result is that candidate's element (a <div>): both
+    # are the extractor's choice on the merits, and both are kept.
+    paragraphs = _doc_paragraphs(body) if body is not None else []
     if paragraphs and _is_headline(paragraphs[0], title):
         paragraphs = paragraphs[1:]  # the <h1> repeats the title
     if not paragraphs and tree is not None:
@@ -358,19 +318,27 @@ def _body(tree: Any, doc: dict, ld: dict, title: str) -> str:
 
 def _is_headline(paragraph: str, title: str) -> bool:
     """Whether a paragraph is the title, or most of it (a title with a suffix we kept)."""
-    para, head = _squash(paragraph), _squash(title)
+    para, head = squash(paragraph), squash(title)
     return bool(para) and head.startswith(para) and len(para) >= 0.6 * len(head)
 
 
 def _doc_paragraphs(body: Any) -> list[str]:
     """Paragraphs of trafilatura's XML body, or [] for its whole-page text dump."""
-    # On pages it cannot read, trafilatura returns one <p> holding every text run of the page,
-    # one per line, menus included: our own reading of the page does better there.
-    children = list(body)
-    if len(children) == 1 and children[0].tag == "p" and "\n" in (children[0].text or ""):
+    if _is_page_dump(body):
         return []
-    text = element_text(body) if children else ""
+    text = element_text(body) if len(body) or (body.text or "").strip() else ""
     return text.split("\n\n") if text else []
+
+
+def _is_page_dump(body: Any) -> bool:
+    """On pages it cannot read, trafilatura returns one <p> holding every text run of the
+    page, one per line, menus included: our own reading of the page does better there. An
+    article that is one <p> split by <br> is not that: its lines are <lb/> elements."""
+    children = list(body)
+    if len(children) != 1 or children[0].tag != "p" or len(children[0]):
+        return False
+    lines = [line for line in (children[0].text or "").splitlines() if line.strip()]
+    return len(lines) > 1
 
 
 def _own_paragraphs(tree: Any) -> list[str]:
@@ -388,50 +356,3 @@ def _own_paragraphs(tree: Any) -> list[str]:
         if text:
             return text.split("\n\n")
     return []
-
-
-def _collect(element: Any, tokens: list[Any], top: bool = False) -> None:
-    """Flatten an element into text runs and paragraph/line break markers."""
-    tag = element.tag.lower() if isinstance(element.tag, str) else ""
-    if tag in _INVISIBLE or not tag:
-        if not top:
-            tokens.append(element.tail or "")
-        return
-    if tag in ("br", "lb"):
-        tokens.append(_LINE)
-    else:
-        # trafilatura's own XML uses <head>, <list>/<item> and <quote> for h*, ul/li, blockquote.
-        block = tag in _BLOCKS or tag in ("head", "list", "item", "quote")
-        tokens.append(_PARA if block else "")
-        tokens.append(element.text or "")
-        for child in element:
-            _collect(child, tokens)
-        tokens.append(_PARA if block else "")
-    if not top:
-        tokens.append(element.tail or "")
-
-
-def _assemble(tokens: list[Any]) -> list[str]:
-    """Join text runs into paragraphs; source whitespace counts as a single space."""
-    paragraphs: list[str] = []
-    lines: list[str] = []
-    run: list[str] = []
-
-    def end_line() -> None:
-        line = " ".join("".join(run).split())
-        if line:
-            lines.append(line)
-        run.clear()
-
-    for token in tokens:
-        if token is _PARA or token is _LINE:
-            end_line()
-            if token is _PARA and lines:
-                paragraphs.append("\n".join(lines))
-                lines.clear()
-        else:
-            run.append(token)
-    end_line()
-    if lines:
-        paragraphs.append("\n".join(lines))
-    return paragraphs

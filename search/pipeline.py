@@ -20,10 +20,11 @@ from .embed import embed_article
 from .extract import TIMINGS, Article, article_id, extract
 from .read import ONE_ARTICLE, Page, Skip, decode, discover, read_file
 from .stories import Signature, signature
-from .textpage import learn_repeats, page_line_keys
+from .textpage import learn_repeats, page_line_keys, site_name
+from .titles import html_page_keys, html_site
 
 # Bump when extraction changes, so an incremental run re-extracts files whose bytes did not change.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 SAMPLE_CHARS = 3_000_000  # prose kept to train Punkt sentences on the corpus itself
 CHUNK = 16
 WALL = "extraction pass (wall time)"  # the one stage timed as wall time, not summed per process
@@ -141,21 +142,25 @@ def _plan(files: list[Path], unchanged: Known, indexed: Known) -> tuple[list[Pat
 
 
 def _learn(todo: list[Path], repeats: dict[str, set[str]], workers: int) -> dict[str, set[str]]:
-    """Add the lines this run's rendered pages of each site repeat to those learned before."""
-    texts = [f for f in todo if f.suffix.lower() == ".txt"]
+    """Add what this run's pages of each site share (rendered pages: repeated lines; HTML
+    pages: the site's name in titles; both: how dates are written) to what was learned."""
+    pages = [f for f in todo if f.suffix.lower() in (".txt", ".html", ".htm")]
     learned = {site: set(keys) for site, keys in repeats.items()}
-    if len(texts) < 3:
+    if len(pages) < 3:
         return learned
-    for site, keys in learn_repeats(_map(_line_keys, texts, workers)).items():
+    for site, keys in learn_repeats(_map(_line_keys, pages, workers)).items():
         learned.setdefault(site, set()).update(keys)
     return learned
 
 
 def _line_keys(path: Path) -> tuple[str, set[str]]:
     try:
-        return page_line_keys(decode(path.read_bytes()))
+        text = decode(path.read_bytes())
     except (OSError, SearchError):
         return "", set()  # the extraction pass reports the file
+    if path.suffix.lower() == ".txt":
+        return page_line_keys(text)
+    return html_page_keys(text, str(path))
 
 
 def _items(
@@ -212,7 +217,9 @@ def _pages(
             ) in indexed:
                 page = Unchanged(doc_id, page.path)
             elif isinstance(page, Page) and page.kind == "text":
-                site_keys = frozenset(learned.get(page_line_keys(page.text)[0], ()))
+                site_keys = frozenset(learned.get(site_name(page.text.splitlines()), ()))
+            elif isinstance(page, Page) and page.kind == "html":
+                site_keys = frozenset(learned.get(html_site(page.text, page.path), ()))
             embed = (embedding.on, embedding.stored_hash(page) if isinstance(page, Page) else None)
             yield page, site_keys, share, file_hash, embed
 

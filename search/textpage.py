@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .dates import DATE_RE, MONTHS, find_date
+from .dates import DATE_LABEL, DATE_RE, MONTHS, date_order, find_date, labelled_date, site_order
 
 BULLETS = "•·▪◦●‣*-–—"
 # A marker opens a block of non-article lines that runs to the next blank line.
@@ -85,9 +85,17 @@ UI_LINES = {
 UI_PATTERNS = re.compile(
     r"^(?:\d+\s+min(?:ute)?s?\s+read|\d+\s+shares?|read more\b.*|advertisement\b.*|"
     r"click here\b.*|follow us on\b.*|photo:.*|image:.*|source:\s*\S.*|watch:.*|"
+    r"listen to (?:this|the) (?:article|story)\b.*|share (?:this|on)\b.*|"
     r"(?:updated|published|posted)\s*:?\s*$)",
     re.IGNORECASE,
 )
+# What tells a sentence of the article that starts like an interface line ("Click here to
+# read the full report, the minister said.") from the interface line itself: an attribution,
+# or a clause after a comma in a line that ends like a sentence.
+_ATTRIBUTION = re.compile(r"\b(?:said|says|told|added|according|wrote|asked|warned)\b", re.I)
+_CLAUSE = re.compile(r"[,;]\s+\w.*[.!?][\"'”’]?$")
+UI_MAX_WORDS = 12  # longer lines are never interface lines
+QUOTES = "\"'“‘«„"
 BYLINE_RE = re.compile(
     r"^[Bb][Yy]\s+(?P<names>[A-Z][\w'’.-]*(?:[\s,&]+(?:and\s+)?[A-Z][\w'’.-]*)*)\s*$"
 )
@@ -107,6 +115,7 @@ CAPTION_CREDIT = re.compile(
 )
 SENTENCE_END = (".", "!", "?", '"', "”", "’", "'", ".)", ":")
 REPEAT_SITE_PAGES = 3  # a line on this many pages of one site is boilerplate
+HEADER_CHARS = 10_000  # a page's own date is in its header, above the article
 
 
 @dataclass
@@ -161,6 +170,8 @@ def page_line_keys(text: str) -> tuple[str, set[str]]:
     lines = text.splitlines()
     site = site_name(lines)
     keys = {line_key(x) for x in lines if len(clean(x)) >= 12} if site else set()
+    if site and (order := date_order(text[:HEADER_CHARS])):
+        keys.add(order)  # how the site writes dates, once enough of its pages agree
     return site, keys
 
 
@@ -185,14 +196,15 @@ def parse_text_page(text: str, site_repeats: set[str] | frozenset = frozenset())
     kept = [
         (i, x)
         for i, x in enumerate(lines)
-        if i not in drop and clean(x) not in drop and line_key(x) not in site_repeats
+        if i not in drop and clean(x) not in drop
+        and (line_key(x) not in site_repeats or _above_meta(lines, i))
     ]
-    start = _read_header(kept, out)
+    start = _read_header(kept, out, site_order(site_repeats))
     body_lines = _article_lines(kept[start:], out, standfirst=start > 0)
     read_dateline(body_lines, out)
     paragraphs = [p for p in body_lines if p]
     if not out.title and paragraphs:
-        out.title = title_from_prose(paragraphs[0])
+        out.title = title_from_prose(opening(paragraphs))
     if out.subtitle and len(paragraphs) > 1 and paragraphs[0] == out.subtitle:
         paragraphs = paragraphs[1:]  # a standfirst, not the article's first paragraph
     elif out.subtitle:
@@ -200,6 +212,13 @@ def parse_text_page(text: str, site_repeats: set[str] | frozenset = frozenset())
     # Crossheads alone are menus: an article has at least one sentence.
     out.body = "\n\n".join(paragraphs) if any(is_prose(p) for p in paragraphs) else ""
     return out
+
+
+def _above_meta(lines: list[str], i: int) -> bool:
+    """Whether line ``i`` stands right above a byline or date line: the page's headline,
+    which the site's other pages list too ("Most read"), so it repeats across the site."""
+    below = next((x for x in lines[i + 1:i + 4] if clean(x)), "")
+    return bool(below) and _is_meta(below)
 
 
 def _marker_blocks(lines: list[str]) -> set[int]:
@@ -217,7 +236,7 @@ def _marker_blocks(lines: list[str]) -> set[int]:
     return dropped
 
 
-def _read_header(kept: list[tuple[int, str]], out: TextFields) -> int:
+def _read_header(kept: list[tuple[int, str]], out: TextFields, day_first: bool | None) -> int:
     """Find the byline block (by, date, source bullets); read it; return where the body starts."""
     meta = [j for j, (_, x) in enumerate(kept) if _is_meta(x) and j < len(kept) * 0.8]
     if not meta:
@@ -225,12 +244,13 @@ def _read_header(kept: list[tuple[int, str]], out: TextFields) -> int:
     first = meta[0]
     last = first
     while last + 1 < len(kept) and (
-        _is_meta(kept[last + 1][1]) or _is_ui(clean(kept[last + 1][1]))
+        _is_meta(kept[last + 1][1]) or is_interface(clean(kept[last + 1][1]))
     ):
         last += 1
     for _, x in kept[first : last + 1]:
-        _read_meta(clean(x), out)
-    title = next((clean(x) for _, x in reversed(kept[:first]) if clean(x) and not is_bullet(x)), "")
+        _read_meta(clean(x), out, day_first)
+    title = next((clean(x) for _, x in reversed(kept[:first])
+                  if clean(x) and not is_bullet(x) and not is_interface(clean(x))), "")
     out.title = title
     return last + 1
 
@@ -243,6 +263,7 @@ def _is_meta(line: str) -> bool:
         BYLINE_RE.match(text)
         or SOURCE_RE.match(text)
         or _is_date_line(text)
+        or bool(DATE_LABEL.match(text) and labelled_date(text, True))
         or re.match(r"^\d+\s+(?:shares?|min(?:ute)?s?\s+read)$", text, re.IGNORECASE)
     )
 
@@ -252,16 +273,25 @@ def _is_date_line(text: str) -> bool:
     return bool(match) and len(text) - len(match.group(0)) <= 20
 
 
-def _read_meta(text: str, out: TextFields) -> None:
+def _read_meta(text: str, out: TextFields, day_first: bool | None) -> None:
     if byline := BYLINE_RE.match(text):
         names = re.split(r"\s*(?:,|&|\band\b)\s*", byline.group("names"))
         out.authors.extend(n for n in names if n)
+    elif DATE_LABEL.match(text) and not out.published:
+        out.published = labelled_date(text, day_first)
     elif _is_date_line(text) and not out.published:
         out.published = find_date(text)[1]
 
 
-def _is_ui(text: str) -> bool:
-    return text.lower() in UI_LINES or bool(UI_PATTERNS.match(text))
+def is_interface(text: str) -> bool:
+    """An interface line by what it is: UI vocabulary alone ("Share", "Advertisement"), or
+    a short line of a UI form ("Read more: ...", "Click here to subscribe") that is not a
+    sentence of the article."""
+    if text.lower().rstrip(":") in UI_LINES:
+        return True
+    if not UI_PATTERNS.match(text) or len(text.split()) > UI_MAX_WORDS:
+        return False
+    return not (_ATTRIBUTION.search(text) or _CLAUSE.search(text))
 
 
 def _article_lines(kept: list[tuple[int, str]], out: TextFields, standfirst: bool) -> list[str]:
@@ -269,27 +299,36 @@ def _article_lines(kept: list[tuple[int, str]], out: TextFields, standfirst: boo
     result: list[str] = []
     bullets: list[str] = []
     in_inline = False
+    # The first paragraph under the byline is a standfirst only when something that is not
+    # article (a "Listen" button, a photo and its caption) parts it from the article's prose.
+    pending, parted = "", False
     for _, raw in kept:
         text = clean(raw)
         low = text.lower().rstrip(":")
         if low in END_MARKERS and any(result):
             break
         if low in INLINE_MARKERS:
-            in_inline = True
+            in_inline = parted = True
             continue
         if in_inline and not _resumes_article(text):
             continue
         in_inline = False
         if is_bullet(raw) and not is_prose(text):
             bullets.append(text)
+            parted = True
             continue
         if text and any(result):
             bullets = []  # a list followed by more article text was not the tag list
         if _keep(text, raw):
+            if pending and is_prose(text):
+                out.subtitle = pending if parted else ""
+                pending = ""
             result.append(text)
             if standfirst and not out.subtitle and is_prose(text) and not any(result[:-1]):
-                out.subtitle = text if len(text) < 300 else ""
-    out.tags = [t for t in bullets if len(t.split()) <= 6 and not _is_ui(t)]
+                pending, parted = (text if len(text) < 300 else ""), False
+        elif text:
+            parted = True
+    out.tags = [t for t in bullets if len(t.split()) <= 6 and not is_interface(t)]
     return result
 
 
@@ -301,17 +340,26 @@ def _resumes_article(text: str) -> bool:
 
 
 def _keep(text: str, raw: str) -> bool:
-    if not text or _is_ui(text) or CAPTION_CREDIT.search(text):
+    if not text or is_interface(text) or CAPTION_CREDIT.search(text):
         return False
     if is_prose(text):
         return True
     # Crossheads ("Strategic priorities") are kept; one-word UI leftovers are not.
-    return len(text.split()) >= 2 and not is_bullet(raw) and text[0].isupper()
+    return len(text.split()) >= 2 and not is_bullet(raw) and _capitalised(text)
+
+
+def _capitalised(text: str) -> bool:
+    """Whether a line opens like a headline: a capital or a figure, after any quote or
+    currency sign ("'Strong dollar' call halts slide", "$1m payoff", "iTunes now selling")."""
+    first = text.lstrip(QUOTES + "$£€¥&#").split(maxsplit=1)
+    return bool(first) and (first[0][0].isupper() or first[0][0].isdigit()
+                            or any(c.isupper() for c in first[0]))
 
 
 def read_dateline(paragraphs: list[str], out: TextFields) -> None:
-    """Read and strip a dateline ("Ankara – Turkey – August 14, 2025 –", "ANKARA (Reuters) -")."""
-    for i, text in enumerate(paragraphs):
+    """Read a dateline ("Ankara – Turkey – August 14, 2025 –", "ANKARA (Reuters) -") into
+    ``out``: the place and date become metadata, and the sentence stays whole in the body."""
+    for text in paragraphs:
         if not text:
             continue
         match = DATELINE_RE.match(text) or WIRE_DATELINE_RE.match(text)
@@ -320,8 +368,19 @@ def read_dateline(paragraphs: list[str], out: TextFields) -> None:
             out.dateline_place = ", ".join(p.title() if p.isupper() else p for p in parts if p)
             if match.groupdict().get("date") and not out.published:
                 out.published = match.group("date")
-            paragraphs[i] = text[match.end() :].strip()
-        return
+        if match or is_prose(text):
+            return  # the dateline opens the first paragraph of prose, after any headline
+
+
+def without_dateline(text: str) -> str:
+    """A paragraph without its opening dateline (for a title made from the first sentence)."""
+    match = DATELINE_RE.match(text) or WIRE_DATELINE_RE.match(text)
+    return text[match.end():].strip() if match else text
+
+
+def opening(paragraphs: list[str]) -> str:
+    """The first paragraph without its dateline (the next one if the dateline was all of it)."""
+    return next((text for p in paragraphs if (text := without_dateline(p))), "")
 
 
 def title_from_prose(paragraph: str) -> str:

@@ -31,3 +31,16 @@ def test_rejects_implausible(value):
 def test_find_date_in_a_dateline():
     assert find_date("Ankara – Turkey – August 14, 2025 –") == (datetime(2025, 8, 14),
                                                                  "August 14, 2025")
+
+
+def test_labelled_dates_in_either_order_and_never_guessed():
+    from search.dates import date_order, labelled_date
+
+    assert labelled_date("Published 17/03/2017") == "2017-03-17"
+    assert labelled_date("Updated: 03/17/2017") == "2017-03-17"
+    assert labelled_date("Published 05/03/2017") == ""  # 5 March or 3 May: the site decides
+    assert labelled_date("Published 05/03/2017", day_first=True) == "2017-03-05"
+    assert labelled_date("Published 05/03/2017", day_first=False) == "2017-05-03"
+    assert labelled_date("Posted on March 5, 2017 by Ann Lee") == "2017-03-05"
+    assert (date_order("Published 17/03/2017"), date_order("on 03/17/2017"),
+            date_order("05/03/2017")) == ("~day-first", "~month-first", "")

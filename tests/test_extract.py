@@ -58,22 +58,23 @@ def test_clean_prose_with_dateline():
     assert art.dateline_place == "Ankara, Turkey"
     assert art.title.startswith("In a move that signals a dramatic shift in regional dynamics")
     assert len(art.title) <= 151
-    assert art.body.startswith("In a move that signals")  # the dateline is not body text
-    assert "August 14, 2025 –" not in art.body
+    # The dateline is metadata and stays in the body a reader reads.
+    assert art.body.startswith("Ankara – Turkey – August 14, 2025 –\n\nIn a move that signals")
     assert set(art.people) == {"Yasar Guler", "Murhaf Abu Qasra", "Asaad al-Shibani",
                                "Hussein Salameh", "Hakan Fidan"}
     assert set(art.focus_countries) == {"SY", "TR"}
     assert "IL" in art.countries and "IL" not in art.focus_countries
 
 
-def test_record_clutter_and_wire_dateline_removed():
+def test_record_clutter_removed_and_wire_dateline_kept():
     page = Page("x.json", "record", fields={
         "title": "Council votes", "url": "https://www.example.com/a/1",
         "body": "WASHINGTON (Reuters) — The council voted on Tuesday to approve the plan.\n\n"
                 "Advertisement\n\nRead more: Another story entirely\n\nThe vote was 7-2.",
     })
     art = extract(page)
-    assert art.body == "The council voted on Tuesday to approve the plan.\n\nThe vote was 7-2."
+    assert art.body == ("WASHINGTON (Reuters) — The council voted on Tuesday to approve the plan."
+                        "\n\nThe vote was 7-2.")
     assert art.dateline_place == "Washington"
     assert art.source == "example.com"  # from the URL when the record names no outlet
 
