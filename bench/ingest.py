@@ -184,7 +184,7 @@ def _instrument() -> dict[str, Timer]:
               ("discover", "learn_repeats", "build_document", "add_document", "side_files")}
     _wrap(pipeline_module, "_discover", timers["discover"])
     _wrap(pipeline_module, "_learn", timers["learn_repeats"])
-    _wrap(index_module, "_document", timers["build_document"])
+    _wrap(index_module, "document", timers["build_document"])
     _wrap(index_module, "_save_side_files", timers["side_files"])
     _wrap(SegmentWriter, "add_document", timers["add_document"])
     return timers

@@ -19,7 +19,7 @@ from whoosh import collectors
 from whoosh.query import Every, MultiTerm, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher
 
-from . import NotFound, hybrid, notices
+from . import NotFound, budget, hybrid, notices
 from .analysis import STOPLIST, index_term
 from .coverage import coverage, word_shares
 from .facets import SMALL, UNKNOWN, FacetTable, date_buckets, facet_counts
@@ -104,6 +104,7 @@ def search(
     """
     view = _open(Path(root))
     found = _match(view, request, ranking)
+    budget.check()  # between stages: a request past its time budget stops here (503)
     query, scored, matched, sets, request = (
         found.query, found.scored, found.matched, found.sets, found.request
     )
@@ -114,6 +115,7 @@ def search(
     key = view.stories.key(request.collapse)
     groups = len({key[d] for d in hits})
     ranked = _rank(view, query, scored, hits, request, key, ranking)
+    budget.check()
     terms = query_terms(query)
     facets, more = _facets(view.facets, matched, sets, request)
     pages = max(1, -(-groups // request.per_page))

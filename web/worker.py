@@ -1,0 +1,74 @@
+"""One serving process: the app under waitress on the listening socket its parent bound.
+
+Started by the parent (web/workers.py) as ``python -m web.worker --fd N ...``; not a command
+for people. It stops on SIGTERM after finishing the requests it has, ignores SIGINT (Ctrl+C
+reaches the whole process group; the parent decides), and dies with its parent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import logging
+import os
+import signal
+import socket
+import sys
+
+import waitress
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel send SIGTERM when the parent dies, even by SIGKILL (Linux only)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass  # elsewhere the parent's SIGTERM is the only way out
+    if os.getppid() != parent:  # it died before prctl took effect
+        sys.exit(0)
+
+
+def _exit(signum: int, _frame) -> None:
+    raise SystemExit(0)  # waitress's loop catches it and lets its threads finish
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve until SIGTERM."""
+    parser = argparse.ArgumentParser(prog="python -m web.worker")
+    parser.add_argument("--fd", type=int, required=True, help="inherited listening socket")
+    parser.add_argument("--parent", type=int, required=True, help="the supervising process")
+    parser.add_argument("--index", required=True)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--budget", type=float, default=0.0)
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit)
+    die_with_parent(args.parent)
+    logging.basicConfig()
+
+    from . import create_app
+    from .budget import TimedDispatcher
+
+    app = create_app({"INDEX": args.index, "BUDGET": args.budget})
+    pid = str(os.getpid())
+
+    @app.after_request
+    def _worker_pid(response):
+        # Which process answered: the tests check that every worker serves, and an operator
+        # can match a slow answer to a process.
+        response.headers["X-Worker-Pid"] = pid
+        return response
+
+    sock = socket.socket(fileno=args.fd)
+    dispatcher = TimedDispatcher()
+    dispatcher.set_thread_count(args.threads)
+    server = waitress.create_server(app, sockets=[sock], threads=args.threads,
+                                    _dispatcher=dispatcher)
+    server.run()
+
+
+if __name__ == "__main__":
+    main()
