@@ -91,7 +91,7 @@ def accepted(table: FacetTable, name: str, value: str, limit: int = SHOWN) -> li
     Vladimir Putin) or a word spelt like it ("merkle": Angela Merkel), else the commonest;
     commonest first."""
     values = _values(table, name)
-    sizes = Counter({v: len(d) for v, d in table.postings(FACET_PARAMS[name]).items()})
+    sizes = Counter(table.sizes(FACET_PARAMS[name]))
     last = words_of(value)[-1:] or [""]
     like = [w for w in values.holding if last[0] and w.startswith(last[0])]
     like += difflib.get_close_matches(last[0], list(values.holding), n=limit, cutoff=0.7)
