@@ -35,6 +35,20 @@ def _exit(signum: int, _frame) -> None:
     raise SystemExit(0)  # waitress's loop catches it and lets its threads finish
 
 
+def warm(root: str) -> None:
+    """Load what a first search would otherwise load while a reader waits: the gazetteer
+    (names in queries; ~0.5 s), the index version and its tables, the query model."""
+    from search import SearchError
+    from search.places import gazetteer
+    from search.query import parse_request, search
+
+    gazetteer()
+    try:
+        search(root, parse_request({"q": ["news"], "mode": ["hybrid"]}))
+    except SearchError:
+        pass  # no index yet, or no model: requests will say so
+
+
 def main(argv: list[str] | None = None) -> None:
     """Serve until SIGTERM."""
     parser = argparse.ArgumentParser(prog="python -m web.worker")
@@ -62,6 +76,7 @@ def main(argv: list[str] | None = None) -> None:
         response.headers["X-Worker-Pid"] = pid
         return response
 
+    warm(args.index)  # before accepting: meanwhile the other workers take the connections
     sock = socket.socket(fileno=args.fd)
     dispatcher = TimedDispatcher()
     dispatcher.set_thread_count(args.threads)
