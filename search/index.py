@@ -41,7 +41,7 @@ from .read import Skip
 from .report import Report
 from .schema import SCHEMA_VERSION, build_schema
 from .stories import STORIES, StoryStore
-from .tables import write_tables
+from .tables import update_tables, write_tables
 from .vectors import align_vectors, for_rebuild, for_update, put_vector, vector_store
 from .writing import ParallelWriter
 
@@ -243,7 +243,7 @@ def _update(paths, root: Path, gen: Path, prune: bool, workers, progress, vector
         commit_started = time.perf_counter()
     report.stages["commit"] = time.perf_counter() - commit_started
     _save_side_files(gen, root, extracted)
-    _timed(report, "tables", write_tables, gen)  # until written, serving builds its own
+    _timed(report, "tables", update_tables, gen)
     return report
 
 

@@ -166,36 +166,53 @@ def write_tables(gen: Path) -> Path:
     """Compute the serving tables of the index in ``gen`` and store them beside it."""
     ix = whoosh_index.open_dir(str(gen))
     with ix.searcher() as searcher:
-        reader = searcher.reader()
-        tables = build_tables(searcher, gen)
-        folder = folder_of(gen, reader.generation())
+        folder = folder_of(gen, searcher.reader().generation())
         tmp = folder.with_name(folder.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
-        facets, stories = tables.facets, tables.stories
-        arrays = {"live": facets.live_mask(), "by_date": facets.date_order(),
-                  "story_codes": stories.story_codes, "copy_codes": stories.copy_codes}
-        names = {"stories": stories.story_names, "copies": stories.copy_names}
-        for name in FACET_FIELDS:
-            field = facets.field(name)
-            arrays |= {f"{name}.docs": field.docs, f"{name}.numbers": field.numbers,
-                       f"{name}.doc_values": field.doc_values,
-                       f"{name}.doc_starts": field.doc_starts}
-            names[name] = field.names
-        for name in TEXT_FIELDS:
-            arrays[f"length.{name}"] = field_lengths(reader, name, facets.size)
-        recipe = _aligned_vectors(gen, stories, facets.size, arrays)
-        layout = _write_arrays(tmp / ARRAYS, arrays)
-        (tmp / "ids.json").write_text(json.dumps(stories.ids), encoding="utf-8")
-        (tmp / "names.json").write_text(json.dumps(names), encoding="utf-8")
-        meta = {"format": FORMAT, "size": facets.size, "recipe": recipe, "arrays": layout}
-        (tmp / META).write_text(json.dumps(meta), encoding="utf-8")
+        try:
+            _write(searcher, gen, tmp)
+        except BaseException:  # a full disk: leave nothing half-written behind
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
     shutil.rmtree(folder, ignore_errors=True)
     tmp.rename(folder)
     for old in gen.glob("tables-*"):  # older versions: their readers keep their mapped pages
         if old != folder:
             shutil.rmtree(old, ignore_errors=True)
     return folder
+
+
+def update_tables(gen: Path) -> bool:
+    """``write_tables`` after an incremental commit, which stands whatever happens here: on
+    failure (a full disk), serving builds the tables in memory until the next run."""
+    try:
+        write_tables(gen)
+    except OSError:
+        return False
+    return True
+
+
+def _write(searcher, gen: Path, tmp: Path) -> None:
+    reader = searcher.reader()
+    tables = build_tables(searcher, gen)
+    facets, stories = tables.facets, tables.stories
+    arrays = {"live": facets.live_mask(), "by_date": facets.date_order(),
+              "story_codes": stories.story_codes, "copy_codes": stories.copy_codes}
+    names = {"stories": stories.story_names, "copies": stories.copy_names}
+    for name in FACET_FIELDS:
+        field = facets.field(name)
+        arrays |= {f"{name}.docs": field.docs, f"{name}.numbers": field.numbers,
+                   f"{name}.doc_values": field.doc_values, f"{name}.doc_starts": field.doc_starts}
+        names[name] = field.names
+    for name in TEXT_FIELDS:
+        arrays[f"length.{name}"] = field_lengths(reader, name, facets.size)
+    recipe = _aligned_vectors(gen, stories, facets.size, arrays)
+    layout = _write_arrays(tmp / ARRAYS, arrays)
+    (tmp / "ids.json").write_text(json.dumps(stories.ids), encoding="utf-8")
+    (tmp / "names.json").write_text(json.dumps(names), encoding="utf-8")
+    meta = {"format": FORMAT, "size": facets.size, "recipe": recipe, "arrays": layout}
+    (tmp / META).write_text(json.dumps(meta), encoding="utf-8")
 
 
 def _aligned_vectors(gen: Path, stories: StoryTable, size: int, arrays: dict) -> str | None:
