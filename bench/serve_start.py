@@ -92,6 +92,40 @@ def once(index: Path, workers: int | None, port: int) -> dict:
             "statuses": sorted({a[1] for a in after + steady})}
 
 
+OPEN_AND_QUERY = {
+    # Imports first (a server has them before its first request); then open and one query.
+    "ours": """
+import sys, time
+from search.query import parse_request, search
+from search.places import gazetteer
+if sys.argv[2] == "warm":
+    gazetteer()  # what a worker loads before it accepts: left is what a swap costs
+started = time.perf_counter()
+search(sys.argv[1], parse_request({"q": ["election results"], "mode": ["lexical"]}))
+print(time.perf_counter() - started)
+""",
+    "tantivy": """
+import sys, time
+sys.path.insert(0, sys.argv[3])
+from engines import EngineQuery, Tantivy
+started = time.perf_counter()
+Tantivy(sys.argv[1]).search(EngineQuery(["election", "results"]))
+print(time.perf_counter() - started)
+""",
+}
+
+
+def open_and_query(run: Path, engine: str, variant: str = "") -> float:
+    """Milliseconds from opening an engine's index to its first answer, in a fresh process."""
+    index = run / ("tantivy" if engine == "tantivy" else "serve-start-index")
+    done = subprocess.run(
+        [sys.executable, "-c", OPEN_AND_QUERY[engine], str(index), variant,
+         str(Path(__file__).resolve().parent)],
+        cwd=PROJECT, env={**_env(), "PYTHONPATH": str(PROJECT)}, capture_output=True,
+        text=True, check=True)
+    return round(float(done.stdout.split()[-1]) * 1000, 1)
+
+
 def _env() -> dict:
     import os
 
@@ -110,6 +144,10 @@ def main(argv: list[str] | None = None) -> None:
     index = run / "serve-start-index"
     shutil.rmtree(index, ignore_errors=True)
     shutil.copytree(run / "index", index, ignore=shutil.ignore_patterns("*.lock", "*WRITELOCK"))
+    opens = {name: [open_and_query(run, *name.split(":")) for _ in range(args.repeat)]
+             for name in ("ours:cold", "ours:warm", "tantivy:")}
+    for name, times in opens.items():
+        print(f"open and first query, {name.rstrip(':')}: {times} ms")
     runs = [once(index, args.workers, free_port()) for _ in range(args.repeat)]
     rows = [[i + 1, r["cold_start_s"], r["after_swap_max_ms"], r["steady_max_ms"], r["statuses"]]
             for i, r in enumerate(runs)]
@@ -119,7 +157,7 @@ def main(argv: list[str] | None = None) -> None:
                for k in ("cold_start_s", "after_swap_max_ms", "steady_max_ms")}
     print("median:", summary)
     save_result("serve-start", {"articles": args.scale, "workers": args.workers, "runs": runs,
-                                "median": summary}, args)
+                                "median": summary, "open_and_query_ms": opens}, args)
 
 
 if __name__ == "__main__":
