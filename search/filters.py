@@ -38,6 +38,10 @@ class _Values:
 
 # One per facet table: the tables live as long as an index version serves, and so do these.
 _tables: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# The newest per facet: a new index version with the same values (a swap to a rebuild of the
+# same corpus, an update that named no one new) takes it instead of building it again (~80 ms
+# at 10k, on the first search after the swap).
+_newest: dict[str, _Values] = {}
 _lock = threading.Lock()
 
 
@@ -114,13 +118,20 @@ def _values(table: FacetTable, name: str) -> _Values:
         per_table = _tables.setdefault(table, {})
         if name not in per_table:
             names = sorted(table.postings(FACET_PARAMS[name]))
-            values = _Values(names, [words_of(label(name, n)) for n in names])
-            for i, words in enumerate(values.words):
-                values.exact.setdefault(words, []).append(names[i])
-                for word in set(words):
-                    values.holding.setdefault(word, set()).add(i)
-            per_table[name] = values
+            newest = _newest.get(name)
+            per_table[name] = _newest[name] = (
+                newest if newest is not None and newest.names == names else _build(name, names)
+            )
         return per_table[name]
+
+
+def _build(name: str, names: list[str]) -> _Values:
+    values = _Values(names, [words_of(label(name, n)) for n in names])
+    for i, words in enumerate(values.words):
+        values.exact.setdefault(words, []).append(names[i])
+        for word in set(words):
+            values.holding.setdefault(word, set()).add(i)
+    return values
 
 
 def label(name: str, value: str) -> str:
