@@ -95,12 +95,14 @@ def wait_for(condition, timeout: float = WAIT):
     raise AssertionError("timed out")
 
 
-def answering(url: str, want: set[int], rounds: int = 50) -> dict[int, dict]:
+def answering(url: str, want: set[int], timeout: float = WAIT) -> dict[int, dict]:
     """Concurrent requests until each pid of ``want`` has answered: pid -> its last answer.
-    Concurrency makes an idle worker accept while the others are busy."""
+    Concurrency makes an idle worker accept while the others are busy; a new worker accepts
+    once it has warmed up (web/worker.py), a second or two after it starts."""
     seen: dict[int, dict] = {}
+    deadline = time.monotonic() + timeout
     with ThreadPoolExecutor(max_workers=8) as pool:
-        for _ in range(rounds):
+        while time.monotonic() < deadline:
             for found in pool.map(get, [url] * 8):
                 if found:
                     seen[found[0]] = found[1]

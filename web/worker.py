@@ -1,8 +1,9 @@
 """One serving process: the app under waitress on the listening socket its parent bound.
 
 Started by the parent (web/workers.py) as ``python -m web.worker --fd N ...``; not a command
-for people. It stops on SIGTERM after finishing the requests it has, ignores SIGINT (Ctrl+C
-reaches the whole process group; the parent decides), and dies with its parent.
+for people. It stops on SIGTERM (within a second) after finishing the requests it has,
+ignores SIGINT (Ctrl+C reaches the whole process group; the parent decides), and dies with
+its parent.
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ import os
 import signal
 import socket
 import sys
+import threading
 
 import waitress
+from waitress import wasyncore
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+STOP_POLL = 1.0  # seconds between looks at the stop flag while idle
 
 
 def die_with_parent(parent: int) -> None:
@@ -31,8 +35,13 @@ def die_with_parent(parent: int) -> None:
         sys.exit(0)
 
 
-def _exit(signum: int, _frame) -> None:
-    raise SystemExit(0)  # waitress's loop catches it and lets its threads finish
+_stop = threading.Event()
+
+
+def _stop_serving(signum: int, _frame) -> None:
+    # A flag, not an exception: a handler that raises SystemExit while the main thread runs a
+    # finalizer has it ignored ("Exception ignored in ..."), and the worker served on, orphaned.
+    _stop.set()
 
 
 def warm(root: str) -> None:
@@ -59,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--budget", type=float, default=0.0)
     args = parser.parse_args(argv)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _exit)
+    signal.signal(signal.SIGTERM, _stop_serving)
     die_with_parent(args.parent)
     logging.basicConfig()
 
@@ -82,7 +91,15 @@ def main(argv: list[str] | None = None) -> None:
     dispatcher.set_thread_count(args.threads)
     server = waitress.create_server(app, sockets=[sock], threads=args.threads,
                                     _dispatcher=dispatcher)
-    server.run()
+    serve_until_stopped(server)
+
+
+def serve_until_stopped(server) -> None:
+    """waitress's loop, a second at a time, until SIGTERM; then let the threads finish."""
+    while not _stop.is_set():
+        wasyncore.loop(timeout=STOP_POLL, map=server._map, use_poll=server.adj.asyncore_use_poll,
+                       count=1)
+    server.task_dispatcher.shutdown()
 
 
 if __name__ == "__main__":
