@@ -177,6 +177,44 @@ def rss_of(pid: int) -> dict:
     return {"rss_mib": out.get("VmRSS"), "peak_rss_mib": out.get("VmHWM")}
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user and system) used so far by a process and its living children: a
+    server's work per request, whatever else the machine runs meanwhile."""
+    try:
+        children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        children = []
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in [pid, *children]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+def tree_memory(pid: int) -> dict:
+    """Resident memory of a process and its children (a server's workers): each one's RSS,
+    and the total as RSS (shared pages counted in each) and PSS (shared pages split)."""
+    try:
+        children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        children = []
+    rows = {p: rss_of(p)["rss_mib"] or 0.0 for p in [pid, *children]}
+    pss = 0.0
+    for p in rows:
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    pss += int(line.split()[1]) / 1024
+        except OSError:
+            pass
+    return {"parent_rss_mib": rows[pid], "workers_rss_mib": [rows[c] for c in children],
+            "total_rss_mib": round(sum(rows.values()), 1), "total_pss_mib": round(pss, 1)}
+
+
 def folder_size(path: Path) -> int:
     """Bytes of every file under ``path`` (a file's own size if it is one)."""
     path = Path(path)

@@ -27,7 +27,17 @@ from urllib.parse import urlencode
 import corpus
 import ingest
 import mix
-from harness import PROJECT, SMOKE_SCALE, percentile, rss_of, run_child, save_result, table
+from harness import (
+    PROJECT,
+    SMOKE_SCALE,
+    percentile,
+    rss_of,
+    run_child,
+    save_result,
+    table,
+    tree_cpu,
+    tree_memory,
+)
 
 ENDPOINTS = {"api": "/api/search", "html": "/search"}
 MAX_REQUESTS = 100_000  # per level: the load always stops by itself
@@ -41,13 +51,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(root: Path, port: int, threads: int, log: Path) -> subprocess.Popen:
+def start_server(root: Path, port: int, threads: int, log: Path,
+                 workers: int | None = None) -> subprocess.Popen:
     """``news-search serve`` from this checkout, in its own process, its messages to ``log``
     (a pipe nobody reads fills up with waitress's queue warnings and blocks the server)."""
     env = {**os.environ, "PYTHONPATH": str(PROJECT)}
     command = [sys.executable, "-c", "from web.cli import main; main()", "serve",
                "--index", str(root), "--host", "127.0.0.1", "--port", str(port),
                "--threads", str(threads)]
+    command += ["--workers", str(workers)] if workers else []  # else serve's default
     with open(log, "wb") as messages:
         return subprocess.Popen(command, cwd=PROJECT, env=env, stdout=subprocess.DEVNULL,
                                 stderr=messages)
@@ -127,16 +139,16 @@ def paths_for(queries: list[mix.Query], endpoint: str) -> list[str]:
     return [f"{base}?{urlencode(q.params(), doseq=True)}" for q in queries]
 
 
-def bench(run: Path, queries, levels, duration, threads, endpoints) -> dict:
+def bench(run: Path, queries, levels, duration, threads, endpoints, workers=None) -> dict:
     """Start the server, warm it, load it at each level, stop it."""
     port = free_port()
     log = run / "server.log"
-    server = start_server(run / "index", port, threads, log)
-    out = {"threads": threads, "levels": []}
+    server = start_server(run / "index", port, threads, log, workers)
+    out = {"threads": threads, "workers": workers, "levels": []}
     client = Path(__file__).resolve()
     try:
         out["ready_seconds"] = round(wait_ready(port, server, log), 2)
-        out["memory_after_start"] = rss_of(server.pid)
+        out["memory_after_start"] = rss_of(server.pid) | tree_memory(server.pid)
         spec = run / "server-paths.json"
         for endpoint in endpoints:
             spec.write_text(json.dumps(paths_for(queries, endpoint)), encoding="utf-8")
@@ -146,10 +158,16 @@ def bench(run: Path, queries, levels, duration, threads, endpoints) -> dict:
             for level in levels:
                 args = ["--client", str(port), "--paths", str(spec), "--duration", str(duration),
                         "--concurrency", str(level)]
+                cpu = tree_cpu(server.pid)
                 figures = run_child(client, args, run / "client.json")
-                figures |= {"endpoint": endpoint, "server_memory": rss_of(server.pid)}
+                cpu = tree_cpu(server.pid) - cpu
+                per_request = 1000 * cpu / max(1, figures["requests"])
+                figures |= {"endpoint": endpoint, "server_cpu_s": round(cpu, 2),
+                            "cpu_ms_per_request": round(per_request, 1),
+                            "server_memory": rss_of(server.pid) | tree_memory(server.pid)}
                 print(f"  {endpoint} c={level}: {figures['requests_per_s']} req/s, "
-                      f"p95 {figures['p95_ms']} ms, errors {figures['errors']}", flush=True)
+                      f"p95 {figures['p95_ms']} ms, errors {figures['errors']}, "
+                      f"server CPU {figures['cpu_ms_per_request']} ms/request", flush=True)
                 out["levels"].append(figures)
     finally:
         server.terminate()
@@ -164,11 +182,14 @@ def bench(run: Path, queries, levels, duration, threads, endpoints) -> dict:
 def report(data: dict) -> str:
     """The table of levels."""
     rows = [[f["endpoint"], f["concurrency"], f["requests"], f["errors"], f["requests_per_s"],
-             f["p50_ms"], f["p95_ms"], f["p99_ms"], f["server_memory"]["rss_mib"],
-             f["server_memory"]["peak_rss_mib"], f["memory"]["self_mib"]]
+             f["p50_ms"], f["p95_ms"], f["p99_ms"], f.get("cpu_ms_per_request"),
+             f["server_memory"]["rss_mib"],
+             " ".join(str(w) for w in f["server_memory"]["workers_rss_mib"]) or "-",
+             f["server_memory"]["total_rss_mib"], f["server_memory"]["total_pss_mib"]]
             for f in data["levels"]]
     return table(["endpoint", "clients", "requests", "errors", "req/s", "p50 ms", "p95 ms",
-                  "p99 ms", "server RSS MiB", "server peak MiB", "client MiB"], rows)
+                  "p99 ms", "CPU ms/req", "parent RSS MiB", "worker RSS MiB", "total RSS MiB",
+                  "total PSS MiB"], rows)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -178,6 +199,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--concurrency", default="1,4,16", help="client levels [1,4,16]")
     parser.add_argument("--duration", type=float, default=None, help="seconds per level [20]")
     parser.add_argument("--threads", type=int, default=4, help="waitress threads [4]")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="serve --workers [serve's default: one per core]")
     parser.add_argument("--endpoints", default="api,html", help="api and/or html [api,html]")
     parser.add_argument("--results", type=Path, default=None, help="results folder")
     parser.add_argument("--client", type=int, help=argparse.SUPPRESS)
@@ -197,9 +220,10 @@ def main(argv: list[str] | None = None) -> None:
     endpoints = [e for e in args.endpoints.split(",") if e in ENDPOINTS]
     run = ingest.ensure_built(n, args.seed, args.format)
     queries = mix.build_mix(run / "docs.jsonl", 8 if args.smoke else 40, seed=11)
-    print(f"server: {n} articles, waitress {args.threads} threads, levels {levels}, "
+    print(f"server: {n} articles, workers {args.workers or 'default'} x waitress "
+          f"{args.threads} threads, levels {levels}, "
           f"{duration:.0f}s each", flush=True)
-    data = bench(run, queries, levels, duration, args.threads, endpoints)
+    data = bench(run, queries, levels, duration, args.threads, endpoints, args.workers)
     print(report(data))
     data |= {"articles": n, "format": args.format, "duration_per_level": duration}
     save_result("server", data, args)

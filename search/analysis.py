@@ -9,7 +9,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from nltk.stem.snowball import EnglishStemmer
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer, PunktTrainer
+from nltk.tokenize.punkt import (
+    PunktLanguageVars,
+    PunktParameters,
+    PunktSentenceTokenizer,
+    PunktTrainer,
+)
 from whoosh.analysis import STOP_WORDS, Analyzer, Filter, RegexTokenizer
 from whoosh.support.charset import accent_map
 
@@ -173,9 +178,49 @@ def load_sentence_params(path: Path | None) -> PunktParameters:
     return params
 
 
+class _LanguageVars(PunktLanguageVars):
+    """Punkt's own patterns, compiled by ``re``. NLTK 3.10 runs them through ``regex`` with
+    a time limit (a defence for patterns users supply; these are fixed), which doubled the
+    cost of splitting sentences: snippets split the matching paragraphs of every result, and
+    that was half of a search's time under load."""
+
+    __slots__ = ()
+    re_boundary_realignment = re.compile(
+        PunktLanguageVars.re_boundary_realignment.pattern, re.MULTILINE
+    )
+
+    def _word_tokenizer_re(self):
+        try:
+            return self._re_word_tokenizer
+        except AttributeError:
+            self._re_word_tokenizer = re.compile(
+                self._word_tokenize_fmt % {
+                    "NonWord": self._re_non_word_chars,
+                    "MultiChar": self._re_multi_char_punct,
+                    "WordStart": self._re_word_start,
+                },
+                re.UNICODE | re.VERBOSE,
+            )
+            return self._re_word_tokenizer
+
+    def period_context_re(self):
+        try:
+            return self._re_period_context
+        except AttributeError:
+            self._re_period_context = re.compile(
+                self._period_context_fmt % {
+                    "NonWord": self._re_non_word_chars,
+                    "SentEndChars": self._re_sent_end_chars,
+                },
+                re.UNICODE | re.VERBOSE,
+            )
+            return self._re_period_context
+
+
 @lru_cache(maxsize=8)
 def _splitter(path: str | None) -> PunktSentenceTokenizer:
-    return PunktSentenceTokenizer(load_sentence_params(Path(path) if path else None))
+    params = load_sentence_params(Path(path) if path else None)
+    return PunktSentenceTokenizer(params, lang_vars=_LanguageVars())
 
 
 def sentences(text: str, params_path: Path | None = None) -> list[str]:

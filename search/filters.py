@@ -38,6 +38,10 @@ class _Values:
 
 # One per facet table: the tables live as long as an index version serves, and so do these.
 _tables: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# The newest per facet: a new index version with the same values (a swap to a rebuild of the
+# same corpus, an update that named no one new) takes it instead of building it again (~80 ms
+# at 10k, on the first search after the swap).
+_newest: dict[str, _Values] = {}
 _lock = threading.Lock()
 
 
@@ -91,7 +95,7 @@ def accepted(table: FacetTable, name: str, value: str, limit: int = SHOWN) -> li
     Vladimir Putin) or a word spelt like it ("merkle": Angela Merkel), else the commonest;
     commonest first."""
     values = _values(table, name)
-    sizes = Counter({v: len(d) for v, d in table.postings(FACET_PARAMS[name]).items()})
+    sizes = Counter(table.sizes(FACET_PARAMS[name]))
     last = words_of(value)[-1:] or [""]
     like = [w for w in values.holding if last[0] and w.startswith(last[0])]
     like += difflib.get_close_matches(last[0], list(values.holding), n=limit, cutoff=0.7)
@@ -114,13 +118,20 @@ def _values(table: FacetTable, name: str) -> _Values:
         per_table = _tables.setdefault(table, {})
         if name not in per_table:
             names = sorted(table.postings(FACET_PARAMS[name]))
-            values = _Values(names, [words_of(label(name, n)) for n in names])
-            for i, words in enumerate(values.words):
-                values.exact.setdefault(words, []).append(names[i])
-                for word in set(words):
-                    values.holding.setdefault(word, set()).add(i)
-            per_table[name] = values
+            newest = _newest.get(name)
+            per_table[name] = _newest[name] = (
+                newest if newest is not None and newest.names == names else _build(name, names)
+            )
         return per_table[name]
+
+
+def _build(name: str, names: list[str]) -> _Values:
+    values = _Values(names, [words_of(label(name, n)) for n in names])
+    for i, words in enumerate(values.words):
+        values.exact.setdefault(words, []).append(names[i])
+        for word in set(words):
+            values.holding.setdefault(word, set()).add(i)
+    return values
 
 
 def label(name: str, value: str) -> str:

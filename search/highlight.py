@@ -75,7 +75,7 @@ def snippet(body: str, terms: Terms | set, params: Path | None = None) -> str:
         terms = Terms(set(terms))
     # Punkt only where it matters: paragraphs with a match (or the first, for no match).
     paragraphs = [p for p in PARAGRAPH.split(body[:20_000]) if p.strip()]
-    matching = [p for p in paragraphs if terms and _spans(p, terms)]
+    matching = [p for p in paragraphs if terms and _mentions(p, terms)]
     found = sentences("\n\n".join(matching or paragraphs[:1]), params)
     if not found:
         return ""
@@ -91,6 +91,19 @@ def snippet(body: str, terms: Terms | set, params: Path | None = None) -> str:
         chosen.append(1)
     parts = [_window(found[i], terms) for i in sorted(chosen)]
     return ELLIPSIS.join(parts)
+
+
+def _mentions(text: str, terms: Terms) -> bool:
+    """Whether ``_spans(text, terms)`` finds anything. Most paragraphs of a result hold none
+    of the query's words: their distinct words, looked up once each, say so for a fraction of
+    what marking them costs (that was most of a search's time)."""
+    found = {index_term(word) for word in set(TOKEN.findall(text))}
+    found.discard("")  # not a word to mark (``_spans`` leaves such tokens out)
+    if found & terms.words:
+        return True  # a word outside any phrase, or inside a marked phrase: a span either way
+    if any(found.issuperset(phrase) for phrase in terms.phrases):
+        return bool(_spans(text, terms))  # the words are there; in a row is for _spans to say
+    return False
 
 
 def _score(sentence: str, terms: Terms) -> float:

@@ -30,8 +30,8 @@ from .facets import FacetTable
 from .ranking import Scored
 from .request import SearchRequest
 from .schema import TEXT_FIELDS
-from .stories import StoryTable
 from .syntax import FIELD_SYNTAX, MAX_TERMS
+from .tables import StoryTable, Tables
 from .vectors import has_vectors, read_vectors
 
 NO_VECTORS = "searched by words only: this index has no vectors; rebuild with vectors"
@@ -66,6 +66,7 @@ class View(Protocol):
     searcher: Searcher
     facets: FacetTable
     stories: StoryTable
+    tables: Tables
     gen: Path | None
 
 
@@ -80,6 +81,13 @@ class VectorTable:
         self.matrix[rows[known]] = vectors[known]
         self.has = np.zeros(size, dtype=bool)
         self.has[rows[known]] = True
+
+    @classmethod
+    def stored(cls, recipe: str, matrix: np.ndarray, has: np.ndarray) -> VectorTable:
+        """A table over the aligned arrays stored with the generation (search/tables.py)."""
+        table = cls.__new__(cls)
+        table.recipe, table.matrix, table.has = recipe, matrix, has
+        return table
 
     def similarities(self, query: np.ndarray) -> np.ndarray:
         """Cosine of every document with ``query`` (-1 where a document has no vector)."""
@@ -183,8 +191,12 @@ def apply(
     if view.gen is None or not has_vectors(view.gen):
         return _words_only(words, NO_VECTORS)
     generation = view.searcher.reader().generation()
+    stored = view.tables.vectors
     try:
-        table = vector_table(view.gen, generation, view.stories.docnum, view.facets.size)
+        if stored is not None:  # aligned at reindex time: nothing to read or align here
+            table = VectorTable.stored(*stored)
+        else:
+            table = vector_table(view.gen, generation, view.stories.docnum, view.facets.size)
     except (sqlite3.Error, ValueError) as error:  # a damaged file: words only, and why
         return _words_only(words, f"{UNREADABLE} ({error})")
     try:

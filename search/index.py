@@ -41,6 +41,7 @@ from .read import Skip
 from .report import Report
 from .schema import SCHEMA_VERSION, build_schema
 from .stories import STORIES, StoryStore
+from .tables import update_tables, write_tables
 from .vectors import align_vectors, for_rebuild, for_update, put_vector, vector_store
 from .writing import ParallelWriter
 
@@ -170,6 +171,7 @@ def _build(paths, root: Path, building: Path, final: Path, workers, progress, ve
     report.stages["commit"] = time.perf_counter() - commit_started
     _check_count(ix, report.added)
     _save_side_files(building, root, extracted)
+    _timed(report, "tables", write_tables, building)  # before the switch: serving opens fast
     (building / VERSION).write_text(" ".join(_version()) + "\n", encoding="utf-8")
     building.rename(final)
     switch_to(root, final)
@@ -241,6 +243,7 @@ def _update(paths, root: Path, gen: Path, prune: bool, workers, progress, vector
         commit_started = time.perf_counter()
     report.stages["commit"] = time.perf_counter() - commit_started
     _save_side_files(gen, root, extracted)
+    _timed(report, "tables", update_tables, gen)
     return report
 
 

@@ -19,7 +19,7 @@ from whoosh import collectors
 from whoosh.query import Every, MultiTerm, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher
 
-from . import NotFound, hybrid, notices
+from . import NotFound, budget, hybrid, notices
 from .analysis import STOPLIST, index_term
 from .coverage import coverage, word_shares
 from .facets import SMALL, UNKNOWN, FacetTable, date_buckets, facet_counts
@@ -31,8 +31,8 @@ from .names import names_in
 from .ranking import DEFAULT, Ranking, Scored, TermArrays, rankable
 from .request import FACET_PARAMS, BadParameter, SearchRequest, parse_request
 from .spelling import suggest
-from .stories import StoryTable
 from .syntax import parse_query
+from .tables import StoryTable, Tables, build_tables, read_tables
 
 __all__ = [
     "ArticleNotFound",
@@ -57,7 +57,7 @@ STOPS = frozenset(index_term(word) for word in STOPLIST)  # stop words as the bo
 MAX_EXPANSIONS = 500
 MAX_PATTERNS = 15  # one per field searched: five words with wildcards
 _local = threading.local()
-_shared: dict[tuple[str, int | None], tuple[FacetTable, StoryTable, TermArrays]] = {}
+_shared: dict[tuple[str, int | None], tuple[FacetTable, StoryTable, TermArrays, Tables]] = {}
 _tables_lock = threading.Lock()
 
 
@@ -77,6 +77,7 @@ class _Open:
     facets: FacetTable
     stories: StoryTable
     terms: TermArrays
+    tables: Tables
     gen: Path | None = None  # its generation folder (vectors are read from it)
 
 
@@ -104,6 +105,7 @@ def search(
     """
     view = _open(Path(root))
     found = _match(view, request, ranking)
+    budget.check()  # between stages: a request past its time budget stops here (503)
     query, scored, matched, sets, request = (
         found.query, found.scored, found.matched, found.sets, found.request
     )
@@ -114,6 +116,7 @@ def search(
     key = view.stories.key(request.collapse)
     groups = len({key[d] for d in hits})
     ranked = _rank(view, query, scored, hits, request, key, ranking)
+    budget.check()
     terms = query_terms(query)
     facets, more = _facets(view.facets, matched, sets, request)
     pages = max(1, -(-groups // request.per_page))
@@ -535,15 +538,16 @@ def _open(root: Path) -> _Open:
     return view
 
 
-def _tables(searcher: Searcher, gen: Path) -> tuple[FacetTable, StoryTable, TermArrays]:
-    """The facet, story and ranking tables of one version of one generation, built once per
-    process."""
-    version = (str(gen), searcher.reader().generation())
+def _tables(searcher: Searcher, gen: Path) -> tuple[FacetTable, StoryTable, TermArrays, Tables]:
+    """The facet, story and ranking tables of one version of one generation: read from the
+    generation (stored there at reindex time), else built, once per process."""
+    reader = searcher.reader()
+    version = (str(gen), reader.generation())
     with _tables_lock:
         if version not in _shared:
-            # Focus countries too: a country named in a query weighs its focus articles most.
-            facets = FacetTable(searcher, (*FACET_PARAMS.values(), "focus_countries"))
-            stories = StoryTable(searcher.reader(), gen, facets.live())
+            tables = read_tables(gen, reader.generation()) or build_tables(searcher, gen)
+            live = tables.facets.live_mask()
+            terms = TermArrays(reader, live, tables.lengths)
             _shared.clear()  # only the newest version serves; older ones are dropped
-            _shared[version] = (facets, stories, TermArrays(searcher.reader(), facets.live_mask()))
+            _shared[version] = (tables.facets, tables.stories, terms, tables)
         return _shared[version]

@@ -180,7 +180,12 @@ class TermArrays:
     Shared by threads; each call reads postings through the caller's own searcher.
     """
 
-    def __init__(self, reader: IndexReader, live: np.ndarray | None = None) -> None:
+    def __init__(
+        self,
+        reader: IndexReader,
+        live: np.ndarray | None = None,
+        lengths: dict[str, np.ndarray] | None = None,
+    ) -> None:
         self.size = reader.doc_count_all()
         # Postings still list deleted documents (an update deletes the old version): ``live``
         # marks the others (the facet table has it already; else it is read here).
@@ -189,7 +194,8 @@ class TermArrays:
             live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
         self.live = live
         self.count = int(np.count_nonzero(live))
-        self.lengths = {f: field_lengths(reader, f, self.size) for f in TEXT_FIELDS}
+        # Stored with the generation (search/tables.py), else read from the index.
+        self.lengths = lengths or {f: field_lengths(reader, f, self.size) for f in TEXT_FIELDS}
         self._cache: OrderedDict[tuple[str, str], Postings] = OrderedDict()
         self._cached = 0
         self._lock = threading.Lock()

@@ -359,31 +359,3 @@ def read_stories(gen: Path) -> dict[str, tuple[str, str | None]]:
     finally:
         conn.close()
     return {i: (story or i, duplicate_of) for i, story, duplicate_of in rows}
-
-
-class StoryTable:
-    """Each document's story and copy group, and each story's documents, for one searcher.
-
-    Document numbers come from the ``id`` column, so building this reads no stored fields.
-    """
-
-    def __init__(self, reader, gen: Path | None, live: frozenset[int]) -> None:
-        ids = list(reader.column_reader("id")) if reader.has_column("id") else []
-        known = read_stories(gen) if gen else {}
-        self.ids = ids
-        self.story = [known.get(i, (i, None))[0] for i in ids]
-        self.copy = [known.get(i, (i, None))[1] or i for i in ids]
-        self.docnum = {ids[d]: d for d in live if d < len(ids)}
-        self.members: dict[str, list[int]] = defaultdict(list)
-        for d in sorted(live):
-            if d < len(ids):
-                self.members[self.story[d]].append(d)
-
-    def key(self, collapse: str):
-        """The grouping of documents for a collapse mode: by story, or by copy of one text."""
-        return self.story if collapse == "story" else self.copy
-
-    def story_of(self, article_id: str) -> str | None:
-        """The story of an article id, or None when the id is unknown."""
-        d = self.docnum.get(article_id)
-        return None if d is None else self.story[d]

@@ -262,7 +262,11 @@ def test_an_index_without_vectors_says_it_searches_by_words(tmp_path: Path):
 def test_damaged_vectors_are_said_and_words_still_serve(tmp_path: Path):
     index = tmp_path / "index"
     reindex([write(tmp_path / "corpus", ARTICLES)], index, full=True, workers=1)
-    (current_generation(index) / VECTORS).write_bytes(b"not a database")
+    gen = current_generation(index)
+    (gen / VECTORS).write_bytes(b"not a database")
+    # The copy aligned for serving (search/tables.py) too: a damaged table is not read.
+    for stored in gen.glob("tables-*/arrays.bin"):
+        stored.write_bytes(b"not an array")
     data = run(index, q="jobless rate falls")
     assert (data["mode"], data["semantic_added"]) == ("lexical", 0)
     assert data["mode_notice"].startswith(UNREADABLE)

@@ -8,12 +8,11 @@ import json
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
-import waitress
 from click.testing import CliRunner
 
+import web.cli
 from search.cli import cli
 from search.generations import current_generation
 from web.cli import serve_command
@@ -102,21 +101,27 @@ def test_concurrent_requests_get_consistent_answers(live_server):
 
 
 def test_serve_indexes_the_seeds_on_first_run_at_the_default_location(tmp_path, monkeypatch):
-    """Only there: a missing index elsewhere is an error (tests/test_cli.py)."""
+    """Only there: a missing index elsewhere is an error (tests/test_cli.py). The seeds are
+    indexed once, by the parent, before any worker starts (tests/test_serve_workers.py runs
+    the real workers)."""
     served = {}
 
-    def fake_serve(app, **options):  # the real one blocks forever
-        served.update(options, index=Path(app.config["INDEX"]))
+    def fake_serve(root, host, port, workers, threads, budget, say):  # the real one blocks
+        served.update(index=root, host=host, port=port, workers=workers, threads=threads,
+                      seeded=current_generation(root) is not None)
+        say(f"serving {root} on http://{host}:{port}/")
+        return 0
 
-    monkeypatch.setattr(waitress, "serve", fake_serve)
+    monkeypatch.setattr(web.cli, "serve_workers", fake_serve)
     root = tmp_path / "index"
     monkeypatch.setenv("NEWS_SEARCH_INDEX", str(root))
-    args = ["serve", "--port", "8123", "--threads", "2"]
+    args = ["serve", "--port", "8123", "--threads", "2", "--workers", "3"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert f"no index in {root}: indexed 2 seed articles" in result.output
     assert current_generation(root) is not None
-    assert served == {"host": "127.0.0.1", "port": 8123, "threads": 2, "index": root}
+    assert served == {"index": root, "host": "127.0.0.1", "port": 8123, "workers": 3,
+                      "threads": 2, "seeded": True}
     result = CliRunner().invoke(cli, args)  # second run: the index is there already
     assert "indexed" not in result.output
     assert f"serving {root} on http://127.0.0.1:8123/" in result.output
@@ -125,7 +130,8 @@ def test_serve_indexes_the_seeds_on_first_run_at_the_default_location(tmp_path, 
 def test_serve_has_help():
     result = CliRunner().invoke(cli, ["serve", "--help"])
     assert result.exit_code == 0
-    assert serve_command.help and "--threads" in result.output and "--index" in result.output
+    assert serve_command.help and "--index" in result.output
+    assert "--workers" in result.output and "--threads" in result.output
 
 
 @pytest.mark.parametrize("command", sorted(cli.commands))

@@ -21,6 +21,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(
         INDEX=default_index(),
         SEEDS=seeds_folder(),
+        BUDGET=0,  # seconds per request, queue included (0: unbounded); `serve` sets one
     )
     app.config.from_prefixed_env("NEWS_SEARCH")
     if config is not None:
@@ -28,9 +29,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 
-    from . import api, errors, exports, present, security, site
+    from . import api, budget, errors, exports, present, security, site
 
     security.init_app(app)
+    budget.init_app(app)
     errors.init_app(app)
     present.init_app(app)
     app.register_blueprint(site.bp)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -10,6 +11,9 @@ from search import SearchError
 from search.cli import cli, default_index
 from search.generations import current_generation
 from search.index import reindex
+
+from .budget import DEFAULT_BUDGET
+from .workers import cores, serve_workers
 
 
 @cli.command("serve")
@@ -24,17 +28,29 @@ from search.index import reindex
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
 @click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Worker processes, all on the one port [default: one per core].",
+)
+@click.option(
     "--threads",
     type=click.IntRange(1, 64),
     default=4,
     show_default=True,
-    help="Worker threads (each keeps its own searcher).",
+    help="Threads per worker process (each keeps its own searcher).",
 )
-def serve_command(index_dir, host, port, threads) -> None:
-    """Serve the search site and JSON API with waitress; on first run at the default index
-    location, index the sample articles."""
-    import waitress
-
+@click.option(
+    "--budget",
+    type=click.FloatRange(0),
+    default=DEFAULT_BUDGET,
+    show_default=True,
+    help="Seconds a request may take from arrival, queue included; past it the answer is "
+    "503 with Retry-After (0: no limit).",
+)
+def serve_command(index_dir, host, port, workers, threads, budget) -> None:
+    """Serve the search site and JSON API with waitress, in several processes; on first run
+    at the default index location, index the sample articles."""
     from . import create_app
 
     app = create_app({"INDEX": index_dir} if index_dir else None)
@@ -46,9 +62,13 @@ def serve_command(index_dir, host, port, threads) -> None:
             raise click.ClickException(
                 f"no index in {root}: build it with `news-search reindex PATH --index {root}`"
             )
+        # Here, once, before any worker starts: workers only ever read the index.
         index_seeds(app.config["SEEDS"], root)
-    click.echo(f"serving {root} on http://{host}:{port}/ with {threads} threads")
-    waitress.serve(app, host=host, port=port, threads=threads)
+    try:
+        status = serve_workers(root, host, port, workers or cores(), threads, budget, click.echo)
+    except OSError as error:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from error
+    sys.exit(status)
 
 
 def index_seeds(seeds: Path | None, root: Path) -> None:

@@ -6,6 +6,7 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from werkzeug.exceptions import HTTPException
 
 from search import InvalidRequest, NotFound, SearchError, Unavailable
+from search.budget import OverBudget
 
 # The one place a library error becomes an HTTP status: by its semantic base, never its class.
 STATUS = {InvalidRequest: 400, NotFound: 404, Unavailable: 503}
@@ -56,7 +57,8 @@ def handle_search_error(error: SearchError) -> Response:
         return handle_unexpected(error)
     headers = {}
     if isinstance(error, Unavailable):
-        current_app.logger.error("%s", error)  # the operator has something to do
+        if not isinstance(error, OverBudget):  # load sheds itself; a log line each would flood
+            current_app.logger.error("%s", error)  # the operator has something to do
         if error.retry_after:
             headers["Retry-After"] = str(error.retry_after)
     return error_response(code, str(error), headers, getattr(error, "param", None))
