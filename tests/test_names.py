@@ -50,8 +50,9 @@ ARTICLES = [
     _news("rents", "London council freezes rents",
           "LONDON - A London council froze rents for a year, the housing minister said.\n\n"
           "Tenants welcomed it."),
+    # Datelines stay in the body: this one must not say London too.
     _news("inflation", "Inflation in Britain rises",
-          "LONDON - Inflation in Britain rose to 2.3 percent in February, the Office for "
+          "MANCHESTER - Inflation in Britain rose to 2.3 percent in February, the Office for "
           "National Statistics said.\n\nPrices rose."),
 ]
 

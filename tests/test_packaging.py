@@ -69,8 +69,9 @@ def test_an_installed_copy_finds_its_seeds_and_index_through_the_package(wheel, 
     assert where == {"web": str(site / "web" / "__init__.py"),
                      "seeds": str(site / "news_search_seeds"),
                      "index": str(tmp_path / "home" / ".local/share/news-search/index")}
-    # The first `serve` indexes the seeds (waitress is told not to block), then a search.
-    cli = "import sys, waitress; waitress.serve = lambda app, **kw: None\n" \
+    # The first `serve` indexes the seeds (its worker processes are not started: the workers
+    # are tested in test_serve_workers.py), then a search.
+    cli = "import sys, web.cli; web.cli.serve_workers = lambda *a, **kw: 0\n" \
             "from web.cli import main; sys.argv[0] = 'news-search'; main()"
     out = installed(wheel, tmp_path, cli, "serve", "--port", "0")
     assert out.startswith(f"no index in {where['index']}: indexed 2 seed articles from {site}")
