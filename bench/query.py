@@ -132,7 +132,7 @@ def breakdown(root: Path, queries: list[mix.Query]) -> dict:
 
     import search.query as query_module
 
-    steps = ("_open", "_searcher", "parse_query", "_match", "_rank", "_result", "_collapsed",
+    steps = ("open_view", "_searcher", "parse_query", "_match", "_rank", "result", "collapsed",
              "_facets", "_suggest", "_combine", "snippet", "highlight_text")
     timers: dict[str, Timer] = {}
     originals = []
@@ -234,8 +234,8 @@ def main(argv: list[str] | None = None) -> None:
             "cold_first_query_ms": opened["cold_first_query_ms"], **summary}
     if args.profile:
         data["ours_breakdown_ms"] = breakdown(run / "index", queries)
-        steps = ("total_ms", "parse_query", "docs_for_query", "_match", "_rank", "_result",
-                 "snippet", "_collapsed", "_facets", "_suggest")
+        steps = ("total_ms", "parse_query", "docs_for_query", "_match", "_rank", "result",
+                 "snippet", "collapsed", "_facets", "_suggest")
         rows_b = [[k, *(v.get(s) for s in steps)] for k, v in data["ours_breakdown_ms"].items()]
         print("\nours, mean ms per query by step (nested: match holds parse and the postings "
               "walk; results hold snippets)")

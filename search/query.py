@@ -7,7 +7,6 @@ escapes this module (results are lazy and die with their searcher).
 from __future__ import annotations
 
 import math
-import threading
 from array import array
 from collections.abc import Generator
 from dataclasses import dataclass, replace
@@ -19,20 +18,31 @@ from whoosh import collectors
 from whoosh.query import Every, MultiTerm, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher
 
-from . import NotFound, budget, hybrid, notices
+from . import budget, hybrid, notices
 from .analysis import STOPLIST, index_term
 from .coverage import coverage, word_shares
 from .facets import SMALL, UNKNOWN, FacetTable, date_buckets, facet_counts
 from .filters import resolve_filters
 from .generations import NoIndex, current_generation, open_index
-from .highlight import highlight_text, query_terms, snippet
+from .highlight import query_terms
 from .hybrid import Fused
 from .names import names_in
-from .ranking import DEFAULT, Ranking, Scored, TermArrays, rankable
+from .ranking import DEFAULT, Ranking, Scored, rankable
 from .request import FACET_PARAMS, BadParameter, SearchRequest, parse_request
+from .results import (
+    ArticleNotFound,
+    StoryNotFound,
+    brief,
+    collapsed,
+    get_article,
+    get_story,
+    result,
+    split_values,
+    story_brief,
+)
 from .spelling import suggest
 from .syntax import parse_query
-from .tables import StoryTable, Tables, build_tables, read_tables
+from .view import View, open_view, tables_of
 
 __all__ = [
     "ArticleNotFound",
@@ -48,7 +58,6 @@ __all__ = [
     "search",
 ]
 
-MORE = 20  # collapsed articles listed under a hit, "and N more"
 RELATED = 8
 RELATED_TERMS = 12
 STOPS = frozenset(index_term(word) for word in STOPLIST)  # stop words as the body indexes them
@@ -56,29 +65,6 @@ STOPS = frozenset(index_term(word) for word in STOPLIST)  # stop words as the bo
 # may stand for in all: unbounded, ``*a* *e*`` took seconds on a few hundred articles.
 MAX_EXPANSIONS = 500
 MAX_PATTERNS = 15  # one per field searched: five words with wildcards
-_local = threading.local()
-_shared: dict[tuple[str, int | None], tuple[FacetTable, StoryTable, TermArrays, Tables]] = {}
-_tables_lock = threading.Lock()
-
-
-class ArticleNotFound(NotFound):
-    """No article has this id."""
-
-
-class StoryNotFound(NotFound):
-    """No story has this id."""
-
-
-@dataclass
-class _Open:
-    """One thread's view of the serving index: searcher, facet and story tables."""
-
-    searcher: Searcher
-    facets: FacetTable
-    stories: StoryTable
-    terms: TermArrays
-    tables: Tables
-    gen: Path | None = None  # its generation folder (vectors are read from it)
 
 
 @dataclass
@@ -103,7 +89,7 @@ def search(
     over once collapsed: stories (``collapse="story"``) or distinct texts (``"none"``).
     ``ranking`` weighs what counts beyond BM25F (the benchmarks compare variants with it).
     """
-    view = _open(Path(root))
+    view = open_view(Path(root))
     found = _match(view, request, ranking)
     budget.check()  # between stages: a request past its time budget stops here (503)
     query, scored, matched, sets, request = (
@@ -138,8 +124,8 @@ def search(
         "filters": request.describe(),
         "results": [
             {
-                **_result(view, n, score, terms, snippets),
-                **_collapsed(view, n, hits, key),
+                **result(view, n, score, terms, snippets),
+                **collapsed(view, n, hits, key),
                 "by_meaning": n in meaning.added,
             }
             for n, score in ranked
@@ -176,7 +162,7 @@ def iter_results(
         raise NoIndex(f"no index in {root}: run `news-search reindex PATH` first")
     searcher = open_index(root, gen).searcher()
     try:
-        view = _Open(searcher, *_tables(searcher, gen), gen=gen)
+        view = View(searcher, *tables_of(searcher, gen), gen=gen)
         found = _match(view, request, DEFAULT)
         query, scored, matched, sets = found.query, found.scored, found.matched, found.sets
         meaning = hybrid.apply(view, found.request, query, scored, matched, sets)
@@ -205,7 +191,7 @@ def iter_results(
         try:
             yield {}  # taken below: a started generator runs ``finally`` when closed
             for docnum, score in zip(docnums, scores, strict=True):
-                row = _result(view, docnum, None if math.isnan(score) else score, terms, snippets)
+                row = result(view, docnum, None if math.isnan(score) else score, terms, snippets)
                 if body:
                     row["body"] = searcher.stored_fields(docnum).get("body", "")
                 yield row
@@ -217,46 +203,9 @@ def iter_results(
     return len(hits), rows
 
 
-def get_article(root: str | Path, article_id: str) -> dict:
-    """One whole article by id, with its story and the story's other articles."""
-    view = _open(Path(root))
-    docnum = view.stories.docnum.get(article_id)
-    if docnum is None:
-        raise ArticleNotFound(f"no article with id {article_id!r}")
-    fields = view.searcher.stored_fields(docnum)
-    story = view.stories.story[docnum]
-    return {
-        **_plain(fields),
-        "story": _story(view, docnum),
-        "body": fields.get("body", ""),
-        "subtitle": fields.get("subtitle", ""),
-        "dateline_place": fields.get("dateline_place", ""),
-        "tags": _split(fields.get("tags")),
-        "focus_countries": _split(fields.get("focus_countries")),
-        "coverage": _briefs(view, [d for d in view.stories.members[story] if d != docnum]),
-    }
-
-
-def get_story(root: str | Path, story_id: str) -> dict:
-    """A story by its id (or the id of any of its articles): every article, oldest first."""
-    view = _open(Path(root))
-    members = view.stories.members.get(story_id)
-    if not members and (story := view.stories.story_of(story_id)):
-        story_id, members = story, view.stories.members[story]
-    if not members:
-        raise StoryNotFound(f"no story with id {story_id!r}")
-    articles = _briefs(view, members)
-    return {
-        **_story(view, members[0]),
-        "first": articles[0]["published"],
-        "last": articles[-1]["published"],
-        "articles": articles,
-    }
-
-
 def related(root: str | Path, article_id: str, limit: int = RELATED) -> list[dict]:
     """Articles like this one (its key terms as a query), leaving out its own story."""
-    view = _open(Path(root))
+    view = open_view(Path(root))
     docnum = view.stories.docnum.get(article_id)
     if docnum is None:
         raise ArticleNotFound(f"no article with id {article_id!r}")
@@ -266,8 +215,8 @@ def related(root: str | Path, article_id: str, limit: int = RELATED) -> list[dic
     terms = view.searcher.key_terms_from_text("body", text, numterms=RELATED_TERMS + len(STOPS))
     terms = [(word, weight) for word, weight in terms if word not in STOPS][:RELATED_TERMS]
     # What it is about (its main countries, its people) counts too, at a smaller weight.
-    about = [Term("countries", c, boost=0.5) for c in _split(fields.get("focus_countries"))]
-    about += [Term("people", p, boost=0.3) for p in _split(fields.get("people"))]
+    about = [Term("countries", c, boost=0.5) for c in split_values(fields.get("focus_countries"))]
+    about += [Term("people", p, boost=0.3) for p in split_values(fields.get("people"))]
     query = Or([Term("body", word, boost=weight) for word, weight in terms] + about)
     own = set(view.stories.members[view.stories.story[docnum]])
     own_keys = {view.stories.story[docnum]}
@@ -275,12 +224,12 @@ def related(root: str | Path, article_id: str, limit: int = RELATED) -> list[dic
     others = view.facets.live() - own
     found = _one_per_key(_scored(view.searcher, query, others), key, limit, set(own_keys))
     return [
-        {**_brief(view, d), "score": round(score, 4), "story": _story(view, d)}
+        {**brief(view, d), "score": round(score, 4), "story": story_brief(view, d)}
         for d, score in found
     ]
 
 
-def _match(view: _Open, request: SearchRequest, ranking: Ranking) -> _Matched:
+def _match(view: View, request: SearchRequest, ranking: Ranking) -> _Matched:
     """The query, its matches scored best first, the documents it matches (None: all) and each
     filter's documents. Matching and scoring are one pass (a phrase is costly to match).
 
@@ -348,7 +297,7 @@ def _combine(matched: set[int] | None, sets, table: FacetTable) -> set[int]:
     return hits
 
 
-def _rank(view: _Open, query: Query, scored, hits: set[int], request: SearchRequest, key,
+def _rank(view: View, query: Query, scored, hits: set[int], request: SearchRequest, key,
           ranking: Ranking = DEFAULT):
     """The requested page of ``hits`` as (docnum, score), in order, one per ``key`` group."""
     start = (request.page - 1) * request.per_page
@@ -416,71 +365,6 @@ def _applied_sort(request: SearchRequest, query: Query) -> str:
     return request.sort
 
 
-def _result(view: _Open, docnum: int, score, terms, snippets: bool) -> dict:
-    fields = view.searcher.stored_fields(docnum)
-    return {
-        **_plain(fields),
-        "title_html": highlight_text(fields.get("title", ""), terms),
-        "snippet": snippet(fields.get("body", ""), terms) if snippets else "",
-        "score": round(score, 4) if score is not None else None,
-        "story": _story(view, docnum),
-    }
-
-
-def _collapsed(view: _Open, docnum: int, hits: set[int], key) -> dict:
-    """The other matches a hit stands for: its story's, or copies of its text."""
-    story = view.stories.members[view.stories.story[docnum]]
-    others = [d for d in story if d != docnum and d in hits and key[d] == key[docnum]]
-    return {"collapsed": len(others), "more": _briefs(view, others)[:MORE]}
-
-
-def _story(view: _Open, docnum: int) -> dict:
-    """A story in brief: its id, how many articles it has and from which sources."""
-    story = view.stories.story[docnum]
-    members = view.stories.members[story]
-    sources = view.facets.values("source")
-    return {
-        "id": story,
-        "size": len(members),
-        "sources": sorted({s for d in members for s in sources.get(d, ()) if s}),
-    }
-
-
-def _briefs(view: _Open, docnums: list[int]) -> list[dict]:
-    """Articles in brief, oldest first (undated last)."""
-    briefs = [_brief(view, d) for d in docnums]
-    return sorted(briefs, key=lambda b: (b["published"] is None, b["published"] or "", b["id"]))
-
-
-BRIEF = ("id", "title", "title_from", "source", "published", "url")
-
-
-def _brief(view: _Open, docnum: int) -> dict:
-    plain = _plain(view.searcher.stored_fields(docnum))
-    return {name: plain[name] for name in BRIEF}
-
-
-def _plain(fields: dict) -> dict:
-    published = fields.get("published")
-    return {
-        "id": fields["id"],
-        "title": fields.get("title", ""),
-        # Where a missing headline was made from: "url" (its slug), "text" (the first sentence).
-        "title_from": fields.get("title_from", ""),
-        "url": fields.get("url", ""),
-        "source": fields.get("source", ""),
-        "published": published.isoformat() if published else None,
-        "authors": _split(fields.get("authors")),
-        "regions": _split(fields.get("regions")),
-        "countries": _split(fields.get("countries")),
-        "people": _split(fields.get("people")),
-    }
-
-
-def _split(value: str | None) -> list[str]:
-    return [v for v in (value or "").split(",") if v]
-
-
 def _facets(table: FacetTable, matched, sets: dict, request: SearchRequest) -> tuple[dict, dict]:
     """Each facet counted under every other filter but its own (ticking one keeps the others),
     and whether it has more values than it lists."""
@@ -516,38 +400,3 @@ def _facets(table: FacetTable, matched, sets: dict, request: SearchRequest) -> t
     return out, more
 
 
-def _open(root: Path) -> _Open:
-    """This thread's view of the serving generation, reopened after a swap or an update.
-
-    Searchers are not thread-safe, and ``refresh()`` can keep stale segments: reopen instead.
-    The facet and story tables are read-only once built, so threads share them.
-    """
-    cache = _local.__dict__.setdefault("views", {})
-    gen = current_generation(root)
-    if gen is None:
-        raise NoIndex(f"no index in {root}: run `news-search reindex PATH` first")
-    entry = cache.get(root)
-    if entry and entry[0] == gen and entry[1].searcher.up_to_date():
-        return entry[1]
-    if entry:
-        entry[1].searcher.close()
-    # This generation, not whatever CURRENT names by now: its stories must match its searcher.
-    searcher = open_index(root, gen).searcher()
-    view = _Open(searcher, *_tables(searcher, gen), gen=gen)
-    cache[root] = (gen, view)
-    return view
-
-
-def _tables(searcher: Searcher, gen: Path) -> tuple[FacetTable, StoryTable, TermArrays, Tables]:
-    """The facet, story and ranking tables of one version of one generation: read from the
-    generation (stored there at reindex time), else built, once per process."""
-    reader = searcher.reader()
-    version = (str(gen), reader.generation())
-    with _tables_lock:
-        if version not in _shared:
-            tables = read_tables(gen, reader.generation()) or build_tables(searcher, gen)
-            live = tables.facets.live_mask()
-            terms = TermArrays(reader, live, tables.lengths)
-            _shared.clear()  # only the newest version serves; older ones are dropped
-            _shared[version] = (tables.facets, tables.stories, terms, tables)
-        return _shared[version]

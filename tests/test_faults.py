@@ -35,7 +35,7 @@ from click.testing import CliRunner
 from conftest import SEEDS, serve
 from whoosh.filedb.filestore import FileStorage
 
-from search import query as query_module
+from search import view as view_module
 from search.cli import cli
 from search.generations import POINTER, ReindexRunning, current_generation, reindex_lock
 from search.index import WriteFailed, reindex
@@ -566,7 +566,7 @@ def test_a_swap_between_finding_and_opening_the_generation_is_harmless(tmp_path,
     root = tmp_path / "index"
     first = Path(reindex([alpha], root, full=True, workers=1).generation)
     second = Path(reindex([bravo], root, full=True, workers=1).generation)
-    found = query_module.current_generation
+    found = view_module.current_generation
 
     def swap_right_after(where: Path):
         gen = found(where)
@@ -574,7 +574,7 @@ def test_a_swap_between_finding_and_opening_the_generation_is_harmless(tmp_path,
         (where / POINTER).write_text(other.name + "\n", encoding="utf-8")
         return gen
 
-    monkeypatch.setattr(query_module, "current_generation", swap_right_after)
+    monkeypatch.setattr(view_module, "current_generation", swap_right_after)
     for _ in range(3):  # each search sees a swap
         data = search(root, parse_request({"q": "harbour"}))
         version_of([r["title"] for r in data["results"]], data["total"], {"Alpha": 6, "Bravo": 8})

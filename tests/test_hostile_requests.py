@@ -146,9 +146,10 @@ def test_expensive_queries_are_bounded(wide_server, name, path):
 def test_a_pattern_stands_for_a_bounded_number_of_words(wide_root):
     from whoosh.query import Or, Term
 
-    from search.query import _bounded, _open, parse_query
+    from search.query import _bounded, parse_query
+    from search.view import open_view
 
-    view = _open(wide_root)
+    view = open_view(wide_root)
     query = _bounded(parse_query("*a* *e*", view.searcher).query, view.searcher)
     terms = [leaf for leaf in query.leaves() if isinstance(leaf, Term)]
     assert len(terms) <= MAX_EXPANSIONS and not [q for q in query.leaves() if isinstance(q, Or)]

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from conftest import EXTRA_ARTICLES, SEEDS, write_jsonl
 
-import search.query as query_module
+import search.view as view_module
 from search.generations import current_generation
 from search.index import reindex
 from search.query import get_article, get_story, parse_request, search
@@ -31,8 +31,8 @@ def opened_by(fn) -> list[tuple[str, str]]:
     """The files ``fn`` opens and the databases it connects to, in a process state with no
     index open (as in a worker that just started)."""
     global _events
-    query_module._shared.clear()
-    query_module._local.__dict__.pop("views", None)
+    view_module._shared.clear()
+    view_module._local.__dict__.pop("views", None)
     _events = []
     try:
         fn()
@@ -81,7 +81,7 @@ def test_opening_reads_the_stored_tables_instead_of_building_them(root):
     assert any(path.endswith(f"/{ARRAYS}") for path in files)
     # The story and vector databases are what building the tables reads: not opened.
     assert not any("stories.sqlite" in p or "vectors.sqlite" in p for p in databases + files)
-    view = query_module._local.views[root][1]
+    view = view_module._local.views[root][1]
     assert view.tables.source == "stored"
     mapped = view.facets.field("people").docs
     assert isinstance(mapped.base, np.memmap) and not mapped.flags.writeable
@@ -95,7 +95,7 @@ def test_without_stored_tables_they_are_built_and_answer_the_same(root):
         shutil.rmtree(folder)
     events = opened_by(lambda: search(root, parse_request({"q": ["syria"]})))
     assert any("stories.sqlite" in path for _, path in events)  # built: the stories are read
-    assert query_module._local.views[root][1].tables.source == "built"
+    assert view_module._local.views[root][1].tables.source == "built"
     assert answers(root) == stored
 
 
