@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -155,11 +157,21 @@ def runner(app):
 
 
 @contextmanager
-def serve(root: Path, threads: int = 4) -> Iterator[str]:
-    """The app over ``root`` served by waitress on a free loopback port; yields the base URL."""
-    app = create_app({"TESTING": True, "INDEX": root})
+def serve(root: Path, threads: int = 4, *, config: dict | None = None, dispatcher=None,
+          extend=None) -> Iterator[str]:
+    """The app over ``root`` served by waitress on a free loopback port; yields the base URL.
+    ``config`` adds to the app's, ``extend(app)`` may add routes, ``dispatcher`` replaces
+    waitress's task dispatcher (as a serving worker does)."""
+    app = create_app({"TESTING": True, "INDEX": root, **(config or {})})
+    if extend:
+        extend(app)
+    extra = {}
+    if dispatcher is not None:
+        dispatcher.set_thread_count(threads)
+        extra["_dispatcher"] = dispatcher
     sockets: dict = {}
-    server = waitress.create_server(app, map=sockets, host="127.0.0.1", port=0, threads=threads)
+    server = waitress.create_server(app, map=sockets, host="127.0.0.1", port=0, threads=threads,
+                                    **extra)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
@@ -179,3 +191,12 @@ def live_server(index_root) -> Iterator[str]:
     """The app over the shared index served by waitress on a free loopback port."""
     with serve(index_root) as url:
         yield url
+
+
+def fetch(url: str) -> tuple[int, dict, bytes]:
+    """GET ``url``: status, headers and body, for error statuses too."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()

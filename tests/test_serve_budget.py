@@ -3,54 +3,26 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 
 import pytest
-import waitress
-from waitress import wasyncore
+from conftest import fetch, serve
 
 from search.budget import OverBudget, deadline
 from search.query import parse_request, search
-from web import create_app
 from web.budget import TimedDispatcher
 
 BUDGET = 0.4
 HOLD = 1.5  # seconds the one thread is held: over half the budget for whatever queues behind
 
 
-def fetch(url: str) -> tuple[int, dict, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
-
-
-@contextmanager
-def one_thread_server(index_root, budget: float) -> Iterator[str]:
+def one_thread_server(index_root, budget: float):
     """The app under waitress with one thread and the serving dispatcher, as a worker runs it;
     ``/hold`` keeps the thread busy (a stand-in for a slow request)."""
-    app = create_app({"TESTING": True, "INDEX": index_root, "BUDGET": budget})
-    app.add_url_rule("/hold", "hold", lambda: time.sleep(HOLD) or "held")
-    dispatcher = TimedDispatcher()
-    dispatcher.set_thread_count(1)
-    sockets: dict = {}
-    server = waitress.create_server(app, map=sockets, host="127.0.0.1", port=0, threads=1,
-                                    _dispatcher=dispatcher)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.trigger.pull_trigger(lambda: wasyncore.close_all(sockets))
-        thread.join(timeout=5)
-        dispatcher.shutdown()
+    return serve(index_root, 1, config={"BUDGET": budget}, dispatcher=TimedDispatcher(),
+                 extend=lambda app: app.add_url_rule("/hold", "hold", lambda: time.sleep(HOLD)
+                                                     or "held"))
 
 
 def queued_behind_a_slow_request(url: str, paths: list[str]) -> list[tuple[int, dict, bytes]]:

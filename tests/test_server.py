@@ -5,27 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from click.testing import CliRunner
+from conftest import fetch
 
 import web.cli
 from search.cli import cli
 from search.generations import current_generation
 from web.cli import serve_command
 from web.security import CONTENT_SECURITY_POLICY
-
-
-def fetch(url: str) -> tuple[int, dict, bytes]:
-    """GET ``url``: status, headers and body, for error statuses too."""
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
 
 
 def assert_security_headers(headers: dict) -> None:
