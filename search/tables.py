@@ -19,10 +19,12 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 
+from .arrays import mapped, write_arrays
 from .facets import FacetTable, Field
 from .postings import field_lengths
 from .request import FACET_PARAMS
 from .schema import TEXT_FIELDS
+from .segment_postings import write_segments
 from .stories import read_stories
 from .vectors import has_vectors, read_vectors
 
@@ -30,7 +32,6 @@ FORMAT = 1
 FACET_FIELDS = (*FACET_PARAMS.values(), "focus_countries", "day")
 META = "meta.json"
 ARRAYS = "arrays.bin"  # every array in one file: one mapping, one descriptor per version
-ALIGN = 64
 
 
 class StoryTable:
@@ -90,6 +91,13 @@ class StoryTable:
             ids = self.ids
             self._docnum = {ids[d]: d for d in np.flatnonzero(self.live).tolist()}
         return self._docnum
+
+    def groups(self, docs: set[int] | frozenset[int], collapse: str) -> int:
+        """How many groups (stories, or copies of one text) ``docs`` fall into."""
+        codes = self.story_codes if collapse == "story" else self.copy_codes
+        seen = np.zeros(int(codes.max()) + 1 if len(codes) else 0, dtype=bool)
+        seen[codes[np.fromiter(docs, dtype=np.int64, count=len(docs))]] = True
+        return int(np.count_nonzero(seen))
 
     def key(self, collapse: str):
         """The grouping of documents for a collapse mode: by story, or by copy of one text."""
@@ -166,6 +174,7 @@ def write_tables(gen: Path) -> Path:
     """Compute the serving tables of the index in ``gen`` and store them beside it."""
     ix = whoosh_index.open_dir(str(gen))
     with ix.searcher() as searcher:
+        write_segments(gen, searcher.reader())  # the text fields' postings, per new segment
         folder = folder_of(gen, searcher.reader().generation())
         tmp = folder.with_name(folder.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
@@ -208,7 +217,7 @@ def _write(searcher, gen: Path, tmp: Path) -> None:
     for name in TEXT_FIELDS:
         arrays[f"length.{name}"] = field_lengths(reader, name, facets.size)
     recipe = _aligned_vectors(gen, stories, facets.size, arrays)
-    layout = _write_arrays(tmp / ARRAYS, arrays)
+    layout = write_arrays(tmp / ARRAYS, arrays)
     (tmp / "ids.json").write_text(json.dumps(stories.ids), encoding="utf-8")
     (tmp / "names.json").write_text(json.dumps(names), encoding="utf-8")
     meta = {"format": FORMAT, "size": facets.size, "recipe": recipe, "arrays": layout}
@@ -230,31 +239,6 @@ def _aligned_vectors(gen: Path, stories: StoryTable, size: int, arrays: dict) ->
     return recipe
 
 
-def _write_arrays(path: Path, arrays: dict[str, np.ndarray]) -> dict[str, list]:
-    """Write ``arrays`` end to end (each aligned) into one file; their dtype, shape, offset."""
-    layout = {}
-    with open(path, "wb") as out:
-        for name, array in arrays.items():
-            array = np.ascontiguousarray(array)
-            out.write(b"\0" * (-out.tell() % ALIGN))
-            layout[name] = [array.dtype.str, list(array.shape), out.tell()]
-            out.write(array.tobytes())
-    return layout
-
-
-def _mapped(path: Path, layout: dict[str, list]):
-    """A function giving each array of ``path`` as a read-only view of one shared mapping."""
-    whole = np.memmap(path, dtype=np.uint8, mode="r") if path.stat().st_size else None
-
-    def load(name: str) -> np.ndarray:
-        dtype, shape, offset = layout[name]
-        if whole is None or not np.prod(shape):
-            return np.zeros(shape, dtype=dtype)
-        return np.ndarray(tuple(shape), dtype=dtype, buffer=whole, offset=offset)
-
-    return load
-
-
 def read_tables(gen: Path, generation: int) -> Tables | None:
     """The stored tables of one version of a generation, mapped read-only; None if absent."""
     folder = folder_of(gen, generation)
@@ -263,7 +247,7 @@ def read_tables(gen: Path, generation: int) -> Tables | None:
         if meta.get("format") != FORMAT:
             return None
         names = json.loads((folder / "names.json").read_text(encoding="utf-8"))
-        load = _mapped(folder / ARRAYS, meta["arrays"])
+        load = mapped(folder / ARRAYS, meta["arrays"])
 
         live = load("live")
         fields = {
