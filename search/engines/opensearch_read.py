@@ -40,6 +40,7 @@ from .opensearch_dsl import (
     values_filter,
 )
 from .opensearch_lexicon import Cached, Speller, facet_values
+from .opensearch_names import Name, names_in, word_groups
 from .opensearch_write import ClusterUnavailable, NoIndex, RequestRefused
 
 RELATED = 8  # query.RELATED
@@ -77,6 +78,7 @@ class OpenSearchReader:
                            "aggs": {"n": {"cardinality": {"field": key,
                                                           "precision_threshold": PRECISION}}}}}
         if groups is not None and len(groups) > 1:
+            # Whoosh counts the words each article holds before names add matches.
             every = [_any(variants) for variants in groups.values()]
             aggs["complete"] = {"filter": both([found.post, *every])}
         body = {"query": found.main, "post_filter": found.post, "aggs": aggs,
@@ -93,7 +95,7 @@ class OpenSearchReader:
             found.said.append(notices.past_end(request.page, pages))
         hits = answer["hits"]["hits"]
         stories = self._stories({h["_source"].get("story") or h["_id"] for h in hits})
-        terms = query_terms(query)
+        terms, patterns = query_terms(query), shape.patterns_of(query)
         facets, more = shape.facets(aggs, request)
         complete = answer["aggregations"].get("complete", {}).get("doc_count")
         return {
@@ -110,7 +112,7 @@ class OpenSearchReader:
             "sorted_by": sort,
             "filters": request.describe(),
             "results": [
-                {**shape.result(h, terms, snippets, sort == "relevance", stories),
+                {**shape.result(h, terms, snippets, sort == "relevance", stories, patterns),
                  **shape.collapsed(h), "by_meaning": False}
                 for h in hits
             ],
@@ -135,8 +137,8 @@ class OpenSearchReader:
                 "track_total_hits": True}
         total = self._search({**base, "size": 0})["hits"]["total"]["value"]
         end = total if limit is None else min(total, offset + limit)
-        terms = query_terms(query)
-        excludes = LARGE if body or snippets else [*LARGE, "body"]
+        terms, patterns = query_terms(query), shape.patterns_of(query)
+        excludes = LARGE if body or snippets or patterns else [*LARGE, "body"]
 
         def stream() -> Generator[dict, None, None]:
             after = self._skip(base, offset) if offset else None
@@ -151,7 +153,8 @@ class OpenSearchReader:
                     return
                 stories = self._stories({h["_source"].get("story") or h["_id"] for h in hits})
                 for hit in hits:
-                    row = shape.result(hit, terms, snippets, sort == "relevance", stories)
+                    row = shape.result(hit, terms, snippets, sort == "relevance", stories,
+                                       patterns)
                     if body:
                         row["body"] = hit["_source"].get("body", "")
                     yield row
@@ -264,8 +267,9 @@ class OpenSearchReader:
         typed = resolve_filters(values, parsed.filters, said)
         excluded = resolve_filters(values, parsed.excluded, said)
         chosen = resolve_filters(values, request.filters(), said)
+        query, names = self._with_names(parsed, values)
         main = {"bool": {
-            "must": [translate(parsed.query)],
+            "must": [query],
             "filter": [values_filter(FACET_PARAMS[n], v) for n, v in typed.items()],
             "must_not": [values_filter(FACET_PARAMS[n], v) for n, v in excluded.items()]}}
         ticked: dict = {n: values_filter(FACET_PARAMS[n], v) for n, v in chosen.items()}
@@ -273,6 +277,16 @@ class OpenSearchReader:
         return SimpleNamespace(parsed=parsed, said=said, main=main, ticked=ticked,
                                post=both(list(ticked.values())),
                                request=replace(request, **chosen))
+
+    def _with_names(self, parsed, values) -> tuple[dict, list[Name]]:
+        """The query, matching the articles about the people and countries it names too."""
+        query = translate(parsed.query)
+        groups = word_groups(parsed.query)
+        names = names_in(parsed.typed, groups, values, self._search) if groups else []
+        if not names:
+            return query, names
+        about = [{"constant_score": {"filter": name.subject}} for name in names]
+        return {"bool": {"should": [query, *about], "minimum_should_match": 1}}, names
 
     def _exact_facets(self, aggs: dict, found, request: SearchRequest) -> dict:
         """The facet aggregations, counted again with every value of every shard when

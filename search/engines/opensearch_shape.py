@@ -4,19 +4,32 @@ search mode and the word coverage. Only plain data in and out (no client here)."
 
 from __future__ import annotations
 
+import fnmatch
 from collections import Counter
 from datetime import datetime, timedelta
 
-from whoosh.query import AndNot, Every, MultiTerm, Not, Phrase, Query, Term
+from whoosh.query import (
+    AndNot,
+    Every,
+    MultiTerm,
+    Not,
+    Phrase,
+    Prefix,
+    Query,
+    Term,
+    TermRange,
+    Wildcard,
+)
 
+from ..analysis import index_term
 from ..coverage import word_groups
 from ..facets import MAX_DAY_BUCKETS, UNKNOWN
-from ..highlight import highlight_text, query_terms, snippet
+from ..highlight import TOKEN, Terms, highlight_text, query_terms, snippet
 from ..hybrid import BY_DATE, NO_VECTORS, SYNTAX, plain_words
 from ..ranking import rankable
 from ..request import FACET_PARAMS, SearchRequest
 from ..results import MORE
-from ..schema import build_schema
+from ..schema import TEXT_FIELDS, build_schema
 from .opensearch_dsl import BRIEF_FIELDS
 
 SCHEMA = build_schema()
@@ -49,10 +62,13 @@ def oldest_first(sources: list[dict]) -> list[dict]:
     return sorted(found, key=lambda b: (b["published"] is None, b["published"] or "", b["id"]))
 
 
-def result(hit: dict, terms, snippets: bool, score: bool, stories: dict) -> dict:
+def result(hit: dict, terms: Terms, snippets: bool, score: bool, stories: dict,
+           patterns: list[Query] = ()) -> dict:
     """``results.result`` of a hit: our highlighter over the stored text, so the escaping is
     ours (corpus text HTML-escaped before any ``<mark>``)."""
     source = hit["_source"]
+    if patterns:
+        terms = _with_patterns(terms, patterns, source)
     value = hit.get("_score") if score else None
     return {
         **plain(source),
@@ -61,6 +77,39 @@ def result(hit: dict, terms, snippets: bool, score: bool, stories: dict) -> dict
         "score": round(value, 4) if value is not None else None,
         "story": stories[source.get("story") or source["id"]],
     }
+
+
+def patterns_of(query: Query) -> list[Query]:
+    """The positive patterns of the text fields (``syr*``, ``[a TO m]``)."""
+    if isinstance(query, Not):
+        return []
+    if isinstance(query, AndNot):
+        return patterns_of(query.a)
+    if isinstance(query, MultiTerm):
+        return [query] if query.fieldname in TEXT_FIELDS else []
+    return [p for child in query.children() for p in patterns_of(child)]
+
+
+def _with_patterns(terms: Terms, patterns: list[Query], source: dict) -> Terms:
+    """The words of this article that the patterns match, marked as words: Whoosh expands a
+    pattern into indexed words before highlighting, so the words it marks are these."""
+    text = f"{source.get('title', '')}\n{source.get('body', '')[:20_000]}"
+    words = {index_term(w) for w in set(TOKEN.findall(text))} - {""}
+    matched = {w for w in words if any(_matches(p, w) for p in patterns)}
+    return Terms(terms.words | matched, terms.phrases)
+
+
+def _matches(pattern: Query, word: str) -> bool:
+    if isinstance(pattern, Prefix):
+        return word.startswith(pattern.text)
+    if isinstance(pattern, Wildcard):
+        return fnmatch.fnmatchcase(word, pattern.text)
+    if isinstance(pattern, TermRange):
+        low, high = pattern.start or "", pattern.end
+        above = word > low if pattern.startexcl else word >= low
+        below = high is None or (word < high if pattern.endexcl else word <= high)
+        return above and below
+    return False
 
 
 def collapsed(hit: dict) -> dict:
