@@ -283,9 +283,20 @@ def test_no_index_behind_the_alias(reader) -> None:
 @pytest.mark.parametrize("params", [
     {"q": "minister"}, {"q": "", "facet_size": 1}, {"q": "trump", "facet_size": 3},
     {"q": "syria", "collapse": "none", "country": "SY"}, {"q": "", "person": "Donald Trump"},
+    {"q": "syira"}, {"q": "presdent obmaa"},
 ])
 def test_three_shards_exact(root, cluster_reader, params: dict) -> None:
-    """Totals, story counts and facet counts are exact across 3 shards with replicas."""
+    """Totals, story counts and facet counts are exact across 3 shards with replicas, and
+    did-you-mean weighs words by their frequency summed over the shards."""
     ours, theirs = ask(root, cluster_reader, **params)
-    for key in ("total", "total_results", "facets", "facet_more", "matched_all", "pages"):
+    for key in ("total", "total_results", "facets", "facet_more", "matched_all", "pages",
+                "suggestion"):
         assert theirs[key] == ours[key], key
+
+
+def test_deep_pages(root, reader) -> None:
+    """Past OpenSearch's result window a page is refused, naming the parameter, unless it
+    is past the end (then the same notice as Whoosh's)."""
+    ours, theirs = ask(root, reader, q="minister", page=2_000, per_page=10)
+    assert theirs["past_end"] and theirs["notices"] == ours["notices"]
+    assert theirs["results"] == [] and theirs["total"] == ours["total"]

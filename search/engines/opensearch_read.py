@@ -11,22 +11,21 @@ failures raise ``ClusterUnavailable``, as a cluster that does not answer does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from dataclasses import replace
 from types import SimpleNamespace
 
 from opensearchpy import OpenSearch
-from opensearchpy.exceptions import ConnectionError as ClientConnectionError
-from opensearchpy.exceptions import NotFoundError, TransportError
 
 from .. import notices
 from ..analysis import STOPLIST, index_term
 from ..filters import resolve_filters
 from ..highlight import query_terms
-from ..request import FACET_PARAMS, SearchRequest
+from ..request import FACET_PARAMS, BadParameter, SearchRequest
 from ..results import ArticleNotFound, StoryNotFound
 from ..syntax import parse_query
 from . import opensearch_shape as shape
+from .opensearch_client import AliasClient
 from .opensearch_dsl import (
     BRIEF_FIELDS,
     OLDEST_FIRST,
@@ -41,13 +40,13 @@ from .opensearch_dsl import (
 )
 from .opensearch_lexicon import Cached, Speller, facet_values
 from .opensearch_names import Name, names_in, word_groups
-from .opensearch_write import ClusterUnavailable, NoIndex, RequestRefused
 
 RELATED = 8  # query.RELATED
 RELATED_TERMS = 12  # query.RELATED_TERMS
 STOPS = sorted({index_term(word) for word in STOPLIST})
 CHUNK = 500  # rows per request of an export stream
 VALUES_TTL = 30.0  # seconds a facet value list serves before it is read again
+WINDOW = 10_000  # OpenSearch's default index.max_result_window
 PRECISION = 40_000  # the largest cardinality precision_threshold OpenSearch takes
 LARGE = ["lead", "spell", "person"]  # never displayed: left out of the answers
 PARSING = SimpleNamespace(schema=shape.SCHEMA)  # parse_query reads only the searcher's schema
@@ -59,9 +58,11 @@ class OpenSearchReader:
     def __init__(self, client: OpenSearch, alias: str) -> None:
         self.client = client
         self.alias = alias
+        self.index = AliasClient(client, alias)
+        self._search = self.index.search
+        self._call = self.index.call
         self._values = Cached(VALUES_TTL)
-        self._routes = Cached(VALUES_TTL)
-        self.speller = Speller(self._search, self._frequencies)
+        self.speller = Speller(self._search, self.index.frequencies)
 
     # -- search -------------------------------------------------------------------------------
 
@@ -72,6 +73,10 @@ class OpenSearchReader:
         key = "story" if request.collapse == "story" else "copy"
         sort = shape.applied_sort(request, query)
         start = (request.page - 1) * request.per_page
+        # from + size may not pass the index's result window (collapsed hits cannot be paged
+        # with search_after): past it, only the counts are asked for, and only a page past
+        # the end (a notice, as with Whoosh) is answered.
+        deep = start + request.per_page > WINDOW
         groups = shape.coverage_groups(query)
         aggs = {**facet_aggs(found.ticked, request),
                 "groups": {"filter": found.post,
@@ -82,7 +87,8 @@ class OpenSearchReader:
             every = [_any(variants) for variants in groups.values()]
             aggs["complete"] = {"filter": both([found.post, *every])}
         body = {"query": found.main, "post_filter": found.post, "aggs": aggs,
-                "from": start, "size": request.per_page, "sort": sort_clause(sort),
+                "from": 0 if deep else start, "size": 0 if deep else request.per_page,
+                "sort": sort_clause(sort),
                 "track_total_hits": True, "collapse": collapse_clause(key, shape.MORE),
                 "_source": {"excludes": LARGE}}
         answer = self._search(body)
@@ -93,6 +99,10 @@ class OpenSearchReader:
         past_end = bool(count) and request.page > pages
         if past_end:
             found.said.append(notices.past_end(request.page, pages))
+        elif deep:
+            raise BadParameter("page", f"at most {WINDOW:,} results deep on OpenSearch "
+                                       f"(page {WINDOW // request.per_page} of {pages}); "
+                                       "narrow the search or export it")
         hits = answer["hits"]["hits"]
         stories = self._stories({h["_source"].get("story") or h["_id"] for h in hits})
         terms, patterns = query_terms(query), shape.patterns_of(query)
@@ -243,7 +253,7 @@ class OpenSearchReader:
             name = bucket["key"] or "(unknown)"
             sources[name] = sources.get(name, 0) + bucket["doc_count"]
         first, last = (self._dated("asc"), self._dated("desc"))
-        index = self._index()
+        index = self.index.concrete()
         store = self._call(self.client.indices.stats, index=index, metric="store")
         return {
             "articles": answer["hits"]["total"]["value"],
@@ -252,7 +262,7 @@ class OpenSearchReader:
             "last": last,
             "size_bytes": store["_all"]["primaries"]["store"]["size_in_bytes"],
             "generation": index,
-            "location": f"{self._hosts()}/{self.alias}",
+            "location": f"{self.index.hosts()}/{self.alias}",
             "vectors": None,  # no k-NN here: searched by words only
         }
 
@@ -336,69 +346,6 @@ class OpenSearchReader:
                              "sort": [{"published": order}, {"id": order}],
                              "_source": ["published"]})["hits"]["hits"]
         return hits[0]["_source"]["published"] if hits else None
-
-    def _frequencies(self, words: list[str]) -> dict[str, int]:
-        """Collection frequencies in ``spell``: term statistics are per shard, so one
-        artificial document is analysed on each shard (a routing value per shard) and summed."""
-        total: dict[str, int] = dict.fromkeys(words, 0)
-        for routing in self._routes.get(self._index(), self._routing):
-            answer = self._call(self.client.termvectors, index=self.alias, routing=routing,
-                                body={"doc": {"spell": " ".join(words)}, "fields": ["spell"],
-                                      "term_statistics": True, "field_statistics": False,
-                                      "positions": False, "offsets": False})
-            terms = answer.get("term_vectors", {}).get("spell", {}).get("terms", {})
-            for word, info in terms.items():
-                if word in total:
-                    total[word] += info.get("ttf", 0)
-        return total
-
-    def _routing(self) -> list[str]:
-        """One routing value for each shard of the index (found by asking where values go)."""
-        shards = self._call(self.client.search_shards, index=self.alias)["shards"]
-        wanted, found = len(shards), {}
-        for n in range(1_000):
-            answer = self._call(self.client.search_shards, index=self.alias, routing=str(n))
-            found.setdefault(answer["shards"][0][0]["shard"], str(n))
-            if len(found) == wanted:
-                break
-        return list(found.values())
-
-    def _index(self) -> str:
-        """The concrete index the alias points to."""
-        answer = self._call(self.client.indices.get_alias, name=self.alias)
-        return sorted(answer)[-1]
-
-    def _hosts(self) -> str:
-        hosts = getattr(self.client.transport, "hosts", None) or [{}]
-        host = hosts[0]
-        return f"http://{host.get('host', 'localhost')}:{host.get('port', 9200)}"
-
-    def _search(self, body: dict) -> dict:
-        """One search through the alias; shard failures are an unavailable cluster."""
-        answer = self._call(self.client.search, index=self.alias, body=body,
-                            allow_partial_search_results=False)
-        shards = answer.get("_shards", {})
-        if shards.get("failed"):
-            raise ClusterUnavailable(f"{shards['failed']} of {shards.get('total')} shards "
-                                     f"failed: {shards.get('failures', [])[:1]}")
-        return answer
-
-    def _call(self, method: Callable, **kwargs) -> dict:
-        """A client call, its errors ours: down or overloaded is ClusterUnavailable, no index
-        behind the alias NoIndex, anything else refused RequestRefused."""
-        try:
-            return method(**kwargs)
-        except ClientConnectionError as error:
-            raise ClusterUnavailable(f"OpenSearch did not answer: {error}") from error
-        except NotFoundError as error:
-            raise NoIndex(f"no index behind {self.alias!r}: rebuild it first") from error
-        except TransportError as error:
-            status = error.status_code
-            if status == 429 or (isinstance(status, int) and status >= 500):
-                raise ClusterUnavailable(f"OpenSearch answered {status}: {error.error}") from error
-            raise RequestRefused(f"OpenSearch refused the request ({status}): "
-                                 f"{error.info or error.error}", status) from error
-
 
 def _any(variants: list) -> dict:
     """A word group (one word or phrase in every field it is searched in) as one query."""

@@ -1,0 +1,88 @@
+"""One OpenSearch alias as the read side calls it: searches that never return partial
+results, the client's errors as ours, the concrete index, and term statistics summed over
+shards (for did-you-mean)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from opensearchpy import OpenSearch
+from opensearchpy.exceptions import ConnectionError as ClientConnectionError
+from opensearchpy.exceptions import NotFoundError, TransportError
+
+from .opensearch_lexicon import Cached
+from .opensearch_write import ClusterUnavailable, NoIndex, RequestRefused
+
+ROUTES_TTL = 30.0  # seconds the routing values per shard serve before they are asked again
+
+
+class AliasClient:
+    """Calls on the index behind ``alias``."""
+
+    def __init__(self, client: OpenSearch, alias: str) -> None:
+        self.client = client
+        self.alias = alias
+        self._routes = Cached(ROUTES_TTL)
+
+    def frequencies(self, words: list[str]) -> dict[str, int]:
+        """Collection frequencies in ``spell``: term statistics are per shard, so one
+        artificial document is analysed on each shard (a routing value per shard) and summed."""
+        total: dict[str, int] = dict.fromkeys(words, 0)
+        for routing in self._routes.get(self.concrete(), self._routing):
+            body = {"doc": {"spell": " ".join(words)}, "fields": ["spell"],
+                    "term_statistics": True, "field_statistics": False,
+                    "positions": False, "offsets": False}
+            answer = self.call(self.client.termvectors, index=self.alias, routing=routing,
+                               body=body)
+            terms = answer.get("term_vectors", {}).get("spell", {}).get("terms", {})
+            for word, info in terms.items():
+                if word in total:
+                    total[word] += info.get("ttf", 0)
+        return total
+
+    def _routing(self) -> list[str]:
+        """One routing value for each shard of the index (found by asking where values go)."""
+        shards = self.call(self.client.search_shards, index=self.alias)["shards"]
+        wanted, found = len(shards), {}
+        for n in range(1_000):
+            answer = self.call(self.client.search_shards, index=self.alias, routing=str(n))
+            found.setdefault(answer["shards"][0][0]["shard"], str(n))
+            if len(found) == wanted:
+                break
+        return list(found.values())
+
+    def concrete(self) -> str:
+        """The concrete index the alias points to."""
+        answer = self.call(self.client.indices.get_alias, name=self.alias)
+        return sorted(answer)[-1]
+
+    def hosts(self) -> str:
+        hosts = getattr(self.client.transport, "hosts", None) or [{}]
+        host = hosts[0]
+        return f"http://{host.get('host', 'localhost')}:{host.get('port', 9200)}"
+
+    def search(self, body: dict) -> dict:
+        """One search through the alias; shard failures are an unavailable cluster."""
+        answer = self.call(self.client.search, index=self.alias, body=body,
+                            allow_partial_search_results=False)
+        shards = answer.get("_shards", {})
+        if shards.get("failed"):
+            raise ClusterUnavailable(f"{shards['failed']} of {shards.get('total')} shards "
+                                     f"failed: {shards.get('failures', [])[:1]}")
+        return answer
+
+    def call(self, method: Callable, **kwargs) -> dict:
+        """A client call, its errors ours: down or overloaded is ClusterUnavailable, no index
+        behind the alias NoIndex, anything else refused RequestRefused."""
+        try:
+            return method(**kwargs)
+        except ClientConnectionError as error:
+            raise ClusterUnavailable(f"OpenSearch did not answer: {error}") from error
+        except NotFoundError as error:
+            raise NoIndex(f"no index behind {self.alias!r}: rebuild it first") from error
+        except TransportError as error:
+            status = error.status_code
+            if status == 429 or (isinstance(status, int) and status >= 500):
+                raise ClusterUnavailable(f"OpenSearch answered {status}: {error.error}") from error
+            raise RequestRefused(f"OpenSearch refused the request ({status}): "
+                                 f"{error.info or error.error}", status) from error
