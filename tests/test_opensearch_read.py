@@ -33,8 +33,14 @@ from newsroom import ARTICLES as NEWSROOM
 from opensearch_cluster import Cluster, free_ports
 from opensearchpy import OpenSearch
 
+from search.engines.opensearch_mapping import settings_and_mappings
 from search.engines.opensearch_read import OpenSearchReader
-from search.engines.opensearch_write import ClusterUnavailable, NoIndex, OpenSearchWriter
+from search.engines.opensearch_write import (
+    ClusterUnavailable,
+    NoIndex,
+    OpenSearchWriter,
+    StaleIndex,
+)
 from search.generations import current_generation, index_stats
 from search.index import reindex
 from search.query import (
@@ -278,6 +284,20 @@ def test_no_index_behind_the_alias(reader) -> None:
     missing = OpenSearchReader(reader.client, f"missing-{uuid.uuid4().hex[:6]}")
     with pytest.raises(NoIndex):
         missing.search(parse_request({"q": "syria"}))
+
+
+def test_an_index_of_another_schema_is_stale(reader) -> None:
+    """An index written before the story fields (or by another schema version) is refused
+    with StaleIndex, as the write side refuses to update it, not with a 400 from collapse."""
+    es, alias = reader.client, f"old-{uuid.uuid4().hex[:6]}"
+    body = settings_and_mappings()
+    del body["mappings"]["properties"]["story"]
+    es.indices.create(index=f"{alias}-1", body={**body, "aliases": {alias: {}}})
+    try:
+        with pytest.raises(StaleIndex):
+            OpenSearchReader(es, alias).search(parse_request({"q": "syria"}))
+    finally:
+        es.indices.delete(index=f"{alias}-1")
 
 
 @pytest.mark.parametrize("params", [

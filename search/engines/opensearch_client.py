@@ -10,8 +10,10 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConnectionError as ClientConnectionError
 from opensearchpy.exceptions import NotFoundError, TransportError
 
+from ..schema import SCHEMA_VERSION
 from .opensearch_lexicon import Cached
-from .opensearch_write import ClusterUnavailable, NoIndex, RequestRefused
+from .opensearch_mapping import GROUPS
+from .opensearch_write import ClusterUnavailable, NoIndex, RequestRefused, StaleIndex
 
 ROUTES_TTL = 30.0  # seconds the routing values per shard serve before they are asked again
 
@@ -23,6 +25,23 @@ class AliasClient:
         self.client = client
         self.alias = alias
         self._routes = Cached(ROUTES_TTL)
+        self._checked = Cached(ROUTES_TTL)
+
+    def check(self) -> None:
+        """Refuse an index of another schema version, or without the story fields, as Whoosh's
+        side refuses an index it cannot read (StaleIndex: rebuild it), once per ``ttl``."""
+        self._checked.get(self.alias, self._check)
+
+    def _check(self) -> bool:
+        answer = self.call(self.client.indices.get_mapping, index=self.alias)
+        for index, body in answer.items():
+            mapping = body.get("mappings", {})
+            version = mapping.get("_meta", {}).get("schema_version")
+            fields = mapping.get("properties", {})
+            if version != SCHEMA_VERSION or any(name not in fields for name in GROUPS):
+                raise StaleIndex(f"{index} (behind {self.alias!r}) was written with schema "
+                                 f"{version!r}, not {SCHEMA_VERSION!r}: rebuild it")
+        return True
 
     def frequencies(self, words: list[str]) -> dict[str, int]:
         """Collection frequencies in ``spell``: term statistics are per shard, so one
@@ -63,6 +82,7 @@ class AliasClient:
 
     def search(self, body: dict) -> dict:
         """One search through the alias; shard failures are an unavailable cluster."""
+        self.check()
         answer = self.call(self.client.search, index=self.alias, body=body,
                             allow_partial_search_results=False)
         shards = answer.get("_shards", {})
