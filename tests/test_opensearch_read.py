@@ -320,3 +320,21 @@ def test_deep_pages(root, reader) -> None:
     ours, theirs = ask(root, reader, q="minister", page=2_000, per_page=10)
     assert theirs["past_end"] and theirs["notices"] == ours["notices"]
     assert theirs["results"] == [] and theirs["total"] == ours["total"]
+
+
+def test_three_shards_answer_the_same_with_a_node_down(root, opensearch_cluster,
+                                                       cluster_reader) -> None:
+    """With one of three nodes stopped, every shard still has a copy: the reader's answers
+    (never partial: allow_partial_search_results=false) are Whoosh's, then again once the
+    node has rejoined."""
+    expected = ask(root, cluster_reader, q="minister")[0]
+    manager = opensearch_cluster.cluster_manager()
+    victim = next(node for node in opensearch_cluster.nodes if node is not manager)
+    victim.stop()
+    try:
+        for _ in range(5):
+            data = ask(root, cluster_reader, q="minister")[1]
+            assert (data["total"], data["facets"]) == (expected["total"], expected["facets"])
+    finally:
+        opensearch_cluster.restart(victim)
+    assert ask(root, cluster_reader, q="minister")[1]["facets"] == expected["facets"]
