@@ -22,6 +22,7 @@ tests/newsroom.py, and the first rows of NewsArticles.csv when it is on this mac
 from __future__ import annotations
 
 import csv
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -338,3 +339,25 @@ def test_three_shards_answer_the_same_with_a_node_down(root, opensearch_cluster,
     finally:
         opensearch_cluster.restart(victim)
     assert ask(root, cluster_reader, q="minister")[1]["facets"] == expected["facets"]
+
+
+def test_new_facet_values_are_read_after_a_write(opensearch_node, docs) -> None:
+    """The facet values a filter is read against follow the index: a person an upsert adds
+    is a known value by the next search (after the version's second), not an unknown one."""
+    es, alias = OpenSearch(opensearch_node.urls), f"grow-{uuid.uuid4().hex[:6]}"
+    writer = OpenSearchWriter(es, alias)
+    writer.rebuild(docs[:4])
+    try:
+        reader = OpenSearchReader(es, alias)
+        request = parse_request({"q": "", "person": "quux"})
+        before = reader.search(request)
+        assert before["total"] == 0 and before["notices"][0]["code"] == "unknown_filter"
+        added = {**docs[0], "id": "new-1", "people": "Zanzibar Quux", "story": "new-1",
+                 "copy": "new-1"}
+        writer.upsert([added])
+        time.sleep(1.2)
+        after = reader.search(request)
+        assert (after["total"], after["notices"]) == (1, [])
+        assert after["filters"]["person"] == ["Zanzibar Quux"]
+    finally:
+        es.indices.delete(index=f"{alias}-*", ignore_unavailable=True)

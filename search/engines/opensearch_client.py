@@ -16,6 +16,7 @@ from .opensearch_mapping import GROUPS
 from .opensearch_write import ClusterUnavailable, NoIndex, RequestRefused, StaleIndex
 
 ROUTES_TTL = 30.0  # seconds the routing values per shard serve before they are asked again
+VERSION_TTL = 1.0  # seconds an index's version (what changed) serves before it is asked again
 
 
 class AliasClient:
@@ -26,6 +27,19 @@ class AliasClient:
         self.alias = alias
         self._routes = Cached(ROUTES_TTL)
         self._checked = Cached(ROUTES_TTL)
+        self._version = Cached(VERSION_TTL)
+
+    def version(self) -> tuple:
+        """What says the index changed: its name, and how many documents its primaries have
+        written and deleted (a refresh follows every write of ours)."""
+        return self._version.get(self.alias, self._read_version)
+
+    def _read_version(self) -> tuple:
+        answer = self.call(self.client.indices.stats, index=self.alias, metric="indexing")
+        return tuple(sorted(
+            (name, stats["primaries"]["indexing"]["index_total"],
+             stats["primaries"]["indexing"]["delete_total"])
+            for name, stats in answer["indices"].items()))
 
     def check(self) -> None:
         """Refuse an index of another schema version, or without the story fields, as Whoosh's

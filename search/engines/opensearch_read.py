@@ -11,6 +11,7 @@ failures raise ``ClusterUnavailable``, as a cluster that does not answer does.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from dataclasses import replace
 from types import SimpleNamespace
@@ -45,7 +46,9 @@ RELATED = 8  # query.RELATED
 RELATED_TERMS = 12  # query.RELATED_TERMS
 STOPS = sorted({index_term(word) for word in STOPLIST})
 CHUNK = 500  # rows per request of an export stream
-VALUES_TTL = 30.0  # seconds a facet value list serves before it is read again
+# The facet values are read again only when the index changed (another index behind the
+# alias, documents written or deleted): at a million articles they are many pages.
+VALUES_TTL = math.inf
 WINDOW = 10_000  # OpenSearch's default index.max_result_window
 PRECISION = 40_000  # the largest cardinality precision_threshold OpenSearch takes
 LARGE = ["lead", "spell", "person"]  # never displayed: left out of the answers
@@ -273,7 +276,7 @@ class OpenSearchReader:
         ticked filters apart (``query._match``, by the same ``filters.resolve`` rule)."""
         parsed = parse_query(request.q, PARSING)
         said = [notices.syntax(parsed.fallback, request.q)] if parsed.fallback is not None else []
-        values = self._values.get(self.alias, lambda: facet_values(self._search))
+        values = self._values.get(self.index.version(), lambda: facet_values(self._search))
         typed = resolve_filters(values, parsed.filters, said)
         excluded = resolve_filters(values, parsed.excluded, said)
         chosen = resolve_filters(values, request.filters(), said)
