@@ -34,6 +34,7 @@ from newsroom import ARTICLES as NEWSROOM
 from opensearch_cluster import Cluster, free_ports
 from opensearchpy import OpenSearch
 
+from search import budget
 from search.engines.opensearch_mapping import settings_and_mappings
 from search.engines.opensearch_read import OpenSearchReader
 from search.engines.opensearch_write import (
@@ -279,6 +280,11 @@ def test_a_cluster_that_is_down_or_an_alias_without_index() -> None:
                                        max_retries=0), "news")
     with pytest.raises(ClusterUnavailable):
         down.search(parse_request({"q": "syria"}))
+
+
+def test_a_request_past_its_budget_stops(reader) -> None:
+    with budget.deadline(time.monotonic() - 1), pytest.raises(budget.OverBudget):
+        reader.search(parse_request({"q": "syria"}))
 
 
 def test_no_index_behind_the_alias(reader) -> None:

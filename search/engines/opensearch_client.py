@@ -10,6 +10,7 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConnectionError as ClientConnectionError
 from opensearchpy.exceptions import NotFoundError, TransportError
 
+from .. import budget
 from ..schema import SCHEMA_VERSION
 from .opensearch_lexicon import Cached
 from .opensearch_mapping import GROUPS
@@ -95,7 +96,10 @@ class AliasClient:
         return f"http://{host.get('host', 'localhost')}:{host.get('port', 9200)}"
 
     def search(self, body: dict) -> dict:
-        """One search through the alias; shard failures are an unavailable cluster."""
+        """One search through the alias; shard failures are an unavailable cluster. A request
+        past its time budget (``search.budget``) stops before the next search, as Whoosh's
+        stops between stages."""
+        budget.check()
         self.check()
         answer = self.call(self.client.search, index=self.alias, body=body,
                             allow_partial_search_results=False)
