@@ -172,6 +172,10 @@ REQUESTS = [
     ({"q": "turkey -source:\"Daily Ledger\""}, True),
     ({"q": "syr*"}, True),
     ({"q": "[syria TO syz]"}, True),
+    ({"q": "zzqq*"}, False),  # a pattern matching no word: nothing to rank by
+    ({"q": "title:(syria OR brexit)"}, True),
+    ({"q": "minister date:[2017-03-10 to]"}, True),
+    ({"q": "*"}, False),
     ({"q": "turkey", "country": "TR"}, True),
     ({"q": "", "region": "Europe"}, True),
     ({"q": "minister", "person": "Theresa May"}, True),

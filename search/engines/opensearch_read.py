@@ -122,7 +122,8 @@ class OpenSearchReader:
             "per_page": request.per_page,
             "pages": pages,
             "sort": request.sort,
-            "sorted_by": sort,
+            # Patterns that match no word leave Whoosh nothing to rank by: it says "newest".
+            "sorted_by": "newest" if not total and not terms else sort,
             "filters": request.describe(),
             "results": [
                 {**shape.result(h, terms, snippets, sort == "relevance", stories, patterns),

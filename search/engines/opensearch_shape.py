@@ -191,7 +191,7 @@ def _pattern(query: Query) -> bool:
     if isinstance(query, AndNot):
         return _pattern(query.a)
     if isinstance(query, MultiTerm):
-        return True
+        return query.fieldname in TEXT_FIELDS  # query_terms only counts the text fields
     return any(_pattern(child) for child in query.children())
 
 
