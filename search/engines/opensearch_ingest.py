@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import TransportError
 from opensearchpy.helpers import scan
 
+from .. import Unavailable
 from ..document import document
 from ..engineconfig import EngineConfig
 from ..ingest import (
@@ -38,7 +40,13 @@ from ..ingest import (
 from ..pipeline import Extracted, Unchanged, extract_corpus
 from ..read import Skip
 from ..report import Report
+from ..stories import STORIES, StoryStore, read_stories
 from .opensearch_write import ClusterUnavailable, OpenSearchWriter, WriteReport, connect
+
+
+class StoriesNotSet(Unavailable):
+    """The cluster refused to record some articles' stories (the alias was not moved)."""
+
 
 STATE = "opensearch"  # folder of the root holding the story store of the alias's index
 NO_VECTORS = "not made: the OpenSearch engine searches by words only"
@@ -55,6 +63,11 @@ def reindex_opensearch(paths: list[Path], root: Path, config: EngineConfig, *,
     client = client or connect(list(config.urls), **(client_options or {}))
     writer = OpenSearchWriter(client, config.alias)
     try:
+        client.info()  # one quick question first: a cluster that is down fails now, clearly
+    except TransportError as error:
+        raise ClusterUnavailable(f"the OpenSearch cluster at {', '.join(config.urls)} cannot be "
+                                 f"reached ({_why(error)}); nothing was indexed") from error
+    try:
         if full or not writer.current() or not (root / STATE).is_dir():
             return _rebuild(paths, root, writer, workers, progress)
         return _update(paths, root, writer, prune, workers, progress)
@@ -68,27 +81,33 @@ def _rebuild(paths, root: Path, writer: OpenSearchWriter, workers, progress) -> 
     building = root / f"{STATE}.building"
     shutil.rmtree(building, ignore_errors=True)  # a killed run's
     building.mkdir(parents=True)
+    seen: dict[str, str] = {}
+    stories = StoryStore(building / STORIES)
     try:
         extracted = extract_corpus(paths, load_repeats(root), workers=workers,
                                    progress=progress)
-        seen: dict[str, str] = {}
-        with story_store(building) as stories:
 
-            def documents() -> Iterator[dict]:
-                for item in kept_items(extracted, report):
-                    if first_of_id(item, seen, report) and original(item, stories, report):
-                        timed(report, "linking", stories.add, item.article.id, item.signature)
-                        report.added += 1
-                        yield document(item.article, item.source_hash)
+        def documents() -> Iterator[dict]:
+            for item in kept_items(extracted, report):
+                if first_of_id(item, seen, report) and original(item, stories, report):
+                    timed(report, "linking", stories.add, item.article.id, item.signature)
+                    report.added += 1
+                    yield document(item.article, item.source_hash)
 
-            written = writer.rebuild(documents())
+        def link(written: WriteReport) -> None:
+            # Stories are known once every article is: set them before searches see it.
             for doc_id in _refused(written, seen, report):
                 stories.remove(doc_id)
                 report.added -= 1
+            timed(report, "linking", stories.finish)
+            _set_stories(writer, read_stories(building), {}, written.index)
+
+        written = writer.rebuild(documents(), before_swap=link)
         report.stages.update(extracted.stages)
         report.generation = written.index
         _save_repeats(root, extracted)
     except BaseException:
+        _abandon(stories)
         shutil.rmtree(building, ignore_errors=True)
         raise
     # The alias serves the new index now: its story store replaces the old one.
@@ -97,12 +116,38 @@ def _rebuild(paths, root: Path, writer: OpenSearchWriter, workers, progress) -> 
     return report
 
 
+def _abandon(stories: StoryStore) -> None:
+    try:
+        stories.abandon()
+    except sqlite3.ProgrammingError:  # finished already (the swap failed after it)
+        pass
+
+
+def _set_stories(writer: OpenSearchWriter, groups: dict[str, tuple[str, str | None]],
+                 held: dict[str, tuple[str, str]], index: str | None = None) -> None:
+    """Give each article its story and copy group where the index holds other ones (``held``;
+    a document written without them stands alone: its own id for both)."""
+    updates = []
+    for doc_id, (story, copy) in groups.items():
+        want = (story, copy or doc_id)
+        if want != held.get(doc_id, (doc_id, doc_id)):
+            updates.append((doc_id, {"story": want[0], "copy": want[1]}))
+    if not updates:
+        return
+    written = writer.update_fields(updates, index=index)
+    if written.failed:
+        first = written.failed[0]
+        raise StoriesNotSet(f"{len(written.failed)} articles could not be given their story "
+                            f"(e.g. {first.id}: {first.reason})")
+
+
 def _update(paths, root: Path, writer: OpenSearchWriter, prune: bool, workers,
             progress) -> Report:
     known, files = _known(writer)
     report = Report(vectors=NO_VECTORS, generation=writer.current()[0])
     deletes: list[str] = []
     changed: dict[str, str] = {}  # id -> "added" or "updated", until the cluster has them
+    before = read_stories(root / STATE)
     with story_store(root / STATE) as stories:
         missing = align(stories, known)
         unchanged_paths, unreadable = unchanged_files(files)
@@ -159,8 +204,18 @@ def _update(paths, root: Path, writer: OpenSearchWriter, prune: bool, workers,
             report.skipped += [Skip(f.id, f"not deleted from OpenSearch: {f.reason}")
                                for f in removed.failed]
         report.stages.update(extracted.stages)
+    # What the index holds: rewritten documents stand alone until given their story; the
+    # others have what the store said before this run.
+    held = {i: (story, copy or i) for i, (story, copy) in before.items() if i not in changed}
+    held |= {i: (i, i) for i in changed}
+    _set_stories(writer, read_stories(root / STATE), held)
     _save_repeats(root, extracted)
     return report
+
+
+def _why(error: TransportError) -> str:
+    cause = error.info if isinstance(error.info, Exception) else None
+    return str(cause or error.error or error)
 
 
 def _refused(written: WriteReport, seen: dict[str, str], report: Report) -> list[str]:

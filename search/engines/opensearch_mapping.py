@@ -46,6 +46,12 @@ ANALYSIS: dict = {
 JOINED = tuple(name for name in FACETS if isinstance(build_schema()[name], KEYWORD))
 
 
+# Not in the Whoosh schema (Whoosh keeps them in the generation's story file): each article's
+# story and copy group (the id of the text it repeats), for collapsing, stories and coverage.
+# A document without them stands alone: to_source gives it its own id for both.
+GROUPS = ("story", "copy")
+
+
 class UnmappedField(TypeError):
     """A schema field of a type this module does not know how to map."""
 
@@ -59,6 +65,7 @@ def mappings() -> dict:
     """Mappings with the same fields as the Whoosh schema; unknown fields are refused."""
     fields = build_schema()
     properties = {name: _field(name, field) for name, field in fields.items()}
+    properties |= {name: {"type": "keyword"} for name in GROUPS}
     # Strict: a misspelt field in a document is a reported failure, not a new silent field.
     # _source keeps every field (even those Whoosh does not store): an update by script
     # (stories set later) rewrites a document from its _source and would drop the rest.
@@ -111,4 +118,6 @@ def to_source(doc: dict) -> dict:
         elif isinstance(value, datetime | date):
             value = value.isoformat()
         source[name] = value
+    for name in GROUPS:
+        source[name] = source.get(name) or doc["id"]
     return source
