@@ -243,3 +243,45 @@ def test_an_incremental_run_upserts_and_deletes_by_the_whoosh_rules(both, files,
     assert json.loads(out.output)["removed"] == 1
     stats = json.loads(invoke("stats", "--index", str(root), "--json").output)
     assert stats["articles"] == 2 + len(EXTRA_ARTICLES)
+
+
+@pytest.mark.opensearch
+def test_a_document_the_cluster_refuses_is_reported_with_its_reason(files, opensearch_node,
+                                                                     tmp_path):
+    # A source name longer than a keyword may be (32,766 bytes): Whoosh indexes it,
+    # OpenSearch refuses the document ("immense term").
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for seed in SEEDS.iterdir():
+        if seed.is_file():
+            (folder / seed.name).write_bytes(seed.read_bytes())
+    write_jsonl(folder / "huge.jsonl", [{
+        "id": "huge", "title": "Wombat census in Tasmania", "date": "2025-03-03",
+        "source": "S" * 40_000, "text": "HOBART - Rangers counted wombats.\n\nThe count rose."}])
+    alias = f"refused-{uuid.uuid4().hex[:8]}"
+    root = tmp_path / "index"
+    out = invoke("reindex", str(folder), "--index", str(root), "--engine", "opensearch",
+                 "--opensearch-url", opensearch_node.urls[0], "--opensearch-index", alias,
+                 "--workers", "1", "--json")
+    assert out.exit_code == 0, out.output
+    report = json.loads(out.output)
+    assert (report["records"], report["added"]) == (3, 2)
+    [skip] = report["skipped"]
+    assert skip["path"].endswith("huge.jsonl#1") or "huge.jsonl" in skip["path"]
+    assert skip["reason"].startswith("refused by OpenSearch: ")
+    assert "immense term" in skip["reason"] or "max_bytes_length" in skip["reason"]
+    stats = json.loads(invoke("stats", "--index", str(root), "--json").output)
+    assert stats["articles"] == 2
+
+
+@needs_reader
+@pytest.mark.opensearch
+def test_serve_on_an_opensearch_root_needs_no_flags_and_indexes_no_seeds(both):
+    from test_serve_workers import get, serving
+
+    whoosh = create_app({"TESTING": True, "INDEX": both[0]}).test_client()
+    expected = whoosh.get("/api/search?q=syria&mode=lexical").get_json()
+    with serving(both[1], workers=2) as (_, url):
+        pid, data = get(url + "/api/search?q=syria&mode=lexical")
+        assert ranked(data, False) == ranked(expected, False)
+    assert not (both[1] / "CURRENT").exists()  # no Whoosh index of the seeds was made there
