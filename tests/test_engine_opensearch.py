@@ -285,3 +285,15 @@ def test_serve_on_an_opensearch_root_needs_no_flags_and_indexes_no_seeds(both):
         pid, data = get(url + "/api/search?q=syria&mode=lexical")
         assert ranked(data, False) == ranked(expected, False)
     assert not (both[1] / "CURRENT").exists()  # no Whoosh index of the seeds was made there
+
+
+@needs_reader
+@pytest.mark.opensearch
+def test_the_search_command_on_an_opensearch_root_prints_what_whoosh_prints(both):
+    whoosh = invoke("search", "syria turkey", "--index", str(both[0]), "--mode", "lexical")
+    cluster = invoke("search", "syria turkey", "--index", str(both[1]), "--mode", "lexical")
+    assert whoosh.exit_code == cluster.exit_code == 0, cluster.output
+    # The first line counts articles and stories; the hits may come in another order
+    # (scores differ between the engines: see ``ranked``).
+    assert cluster.output.splitlines()[0] == whoosh.output.splitlines()[0]
+    assert sorted(cluster.output.splitlines()[1:]) == sorted(whoosh.output.splitlines()[1:])
