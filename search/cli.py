@@ -297,10 +297,12 @@ def stats_command(index_dir, as_json) -> None:
     click.echo(_engine_line(data))
     click.echo(f"dates: {data['first'] or '-'} .. {data['last'] or '-'}")
     vectors = data["vectors"]
-    click.echo(
-        "vectors: none (searches use words only; `reindex --full` adds them)" if vectors is None
-        else f"vectors: {vectors:,} articles (hybrid search: words and meaning)"
-    )
+    if data.get("engine") == OPENSEARCH:
+        click.echo("vectors: none (the OpenSearch engine searches by words only)")
+    elif vectors is None:
+        click.echo("vectors: none (searches use words only; `reindex --full` adds them)")
+    else:
+        click.echo(f"vectors: {vectors:,} articles (hybrid search: words and meaning)")
     for source, count in data["sources"].items():
         click.echo(f"  {count:7}  {source}")
 

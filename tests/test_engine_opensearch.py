@@ -95,6 +95,18 @@ def down_root(tmp_path) -> Path:
     return root
 
 
+def test_stats_of_a_whoosh_root_names_its_engine(tmp_path):
+    root = tmp_path / "index"
+    assert invoke("reindex", str(SEEDS), "--index", str(root), "--workers", "1",
+                  "--no-vectors").exit_code == 0
+    assert json.loads(invoke("stats", "--index", str(root), "--json").output)["engine"] == "whoosh"
+    assert "engine: whoosh (embedded)" in invoke("stats", "--index", str(root)).output
+    assert not (root / ENGINE_FILE).exists()  # the default is not written down
+    out = invoke("reindex", str(SEEDS), "--index", str(root), "--engine", "whoosh")
+    assert out.exit_code == 0 and read_engine(root).engine == "whoosh"
+    assert json.loads((root / ENGINE_FILE).read_text(encoding="utf-8")) == {"engine": "whoosh"}
+
+
 def test_stats_and_search_on_a_root_whose_cluster_is_down_are_clear_errors(down_root):
     for args in (["stats"], ["search", "syria"], ["stats", "--json"]):
         out = invoke(*args, "--index", str(down_root))
@@ -143,6 +155,8 @@ def both(files, opensearch_node: Cluster, alias, tmp_path_factory) -> tuple[Path
     assert out.exit_code == 0, out.output
     assert out.output.startswith(f"{2 + len(EXTRA_ARTICLES)} records read: "
                                  f"{2 + len(EXTRA_ARTICLES)} added")
+    # The cluster's share of the time is its own stage, apart from extraction's.
+    assert "opensearch " in out.output.split("time per stage")[1]
     return whoosh, cluster
 
 
@@ -166,6 +180,7 @@ def test_stats_shows_the_engine_alias_index_and_nodes(both, alias):
     text = invoke("stats", "--index", str(both[1])).output.splitlines()
     assert text[1].startswith("engine: opensearch at http://127.0.0.1:")
     assert f"alias {alias} -> {data['indices'][0]}, 1 node (" in text[1]
+    assert "vectors: none (the OpenSearch engine searches by words only)" in text
     whoosh = invoke("stats", "--index", str(both[0])).output.splitlines()
     assert whoosh[1] == "engine: whoosh (embedded)"
 

@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -50,6 +51,7 @@ class StoriesNotSet(Unavailable):
 
 STATE = "opensearch"  # folder of the root holding the story store of the alias's index
 NO_VECTORS = "not made: the OpenSearch engine searches by words only"
+STAGE = "opensearch"  # the report's stage: time in the writer, waiting for the cluster
 KNOWN_FIELDS = ["id", "path", "hash", "source_hash"]
 
 
@@ -96,13 +98,16 @@ def _rebuild(paths, root: Path, writer: OpenSearchWriter, workers, progress) -> 
 
         def link(written: WriteReport) -> None:
             # Stories are known once every article is: set them before searches see it.
+            started = time.perf_counter()
             for doc_id in _refused(written, seen, report):
                 stories.remove(doc_id)
                 report.added -= 1
             timed(report, "linking", stories.finish)
-            _set_stories(writer, read_stories(building), {}, written.index)
+            _set_stories(writer, report, read_stories(building), {}, written.index)
+            # Counted in the stages it has (linking, and the stories' writes): not twice.
+            report.stages[STAGE] -= time.perf_counter() - started
 
-        written = writer.rebuild(documents(), before_swap=link)
+        written = _engine_time(report, writer.rebuild, documents(), before_swap=link)
         report.stages.update(extracted.stages)
         report.generation = written.index
         _save_repeats(root, extracted)
@@ -123,7 +128,35 @@ def _abandon(stories: StoryStore) -> None:
         pass
 
 
-def _set_stories(writer: OpenSearchWriter, groups: dict[str, tuple[str, str | None]],
+def _engine_time(report: Report, write: Callable, items, *args, **kwargs):
+    """``write(items, ...)``, its time outside ``items`` (the cluster's share: extraction runs
+    inside the stream the writer pulls) added to the report's ``opensearch`` stage."""
+    producing = 0.0
+
+    def timed_items():
+        nonlocal producing
+        iterator = iter(items)
+        while True:
+            started = time.perf_counter()
+            try:
+                item = next(iterator)
+            except StopIteration:
+                producing += time.perf_counter() - started
+                return
+            producing += time.perf_counter() - started
+            yield item
+
+    report.stages.setdefault(STAGE, 0.0)
+    started = time.perf_counter()
+    try:
+        return write(timed_items(), *args, **kwargs)
+    finally:
+        spent = time.perf_counter() - started - producing
+        report.stages[STAGE] = report.stages.get(STAGE, 0.0) + spent
+
+
+def _set_stories(writer: OpenSearchWriter, report: Report,
+                 groups: dict[str, tuple[str, str | None]],
                  held: dict[str, tuple[str, str]], index: str | None = None) -> None:
     """Give each article its story and copy group where the index holds other ones (``held``;
     a document written without them stands alone: its own id for both)."""
@@ -134,7 +167,7 @@ def _set_stories(writer: OpenSearchWriter, groups: dict[str, tuple[str, str | No
             updates.append((doc_id, {"story": want[0], "copy": want[1]}))
     if not updates:
         return
-    written = writer.update_fields(updates, index=index)
+    written = _engine_time(report, writer.update_fields, updates, index=index)
     if written.failed:
         first = written.failed[0]
         raise StoriesNotSet(f"{len(written.failed)} articles could not be given their story "
@@ -187,7 +220,7 @@ def _update(paths, root: Path, writer: OpenSearchWriter, prune: bool, workers,
                     deletes.append(art.id)
                     stories.remove(art.id)
 
-        written = writer.upsert(documents())
+        written = _engine_time(report, writer.upsert, documents())
         for doc_id in _refused(written, seen, report):
             changed.pop(doc_id, None)
             stories.remove(doc_id)
@@ -199,7 +232,7 @@ def _update(paths, root: Path, writer: OpenSearchWriter, prune: bool, workers,
                 stories.remove(doc_id)
             deletes += gone
         if deletes:
-            removed = writer.delete(deletes)
+            removed = _engine_time(report, writer.delete, deletes)
             report.removed += removed.deleted + len(removed.missing)
             report.skipped += [Skip(f.id, f"not deleted from OpenSearch: {f.reason}")
                                for f in removed.failed]
@@ -208,7 +241,7 @@ def _update(paths, root: Path, writer: OpenSearchWriter, prune: bool, workers,
     # others have what the store said before this run.
     held = {i: (story, copy or i) for i, (story, copy) in before.items() if i not in changed}
     held |= {i: (i, i) for i in changed}
-    _set_stories(writer, read_stories(root / STATE), held)
+    _set_stories(writer, report, read_stories(root / STATE), held)
     _save_repeats(root, extracted)
     return report
 
