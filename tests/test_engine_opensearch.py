@@ -168,6 +168,7 @@ def test_the_engine_is_recorded_without_credentials(both, opensearch_node, alias
     assert "s3cret" not in recorded and "someone" not in recorded
 
 
+@needs_reader
 @pytest.mark.opensearch
 def test_stats_shows_the_engine_alias_index_and_nodes(both, alias):
     out = invoke("stats", "--index", str(both[1]), "--json")
@@ -236,7 +237,14 @@ def test_the_pages_over_opensearch_show_the_same_results(both):
 
 
 @pytest.mark.opensearch
-def test_an_incremental_run_upserts_and_deletes_by_the_whoosh_rules(both, files, tmp_path):
+def articles_in(cluster: Cluster, alias: str) -> int:
+    from opensearchpy import OpenSearch
+
+    return OpenSearch(cluster.urls).count(index=alias)["count"]
+
+
+def test_an_incremental_run_upserts_and_deletes_by_the_whoosh_rules(both, files, alias,
+                                                                      opensearch_node):
     root = both[1]
     extra = files / "more.jsonl"
     write_jsonl(extra, [{"id": "wombat", "title": "Wombat census in Tasmania",
@@ -248,16 +256,14 @@ def test_an_incremental_run_upserts_and_deletes_by_the_whoosh_rules(both, files,
         report = json.loads(out.output)
         assert (report["added"], report["updated"], report["removed"]) == (1, 0, 0)
         assert report["unchanged"] == 2 + len(EXTRA_ARTICLES)
-        stats = json.loads(invoke("stats", "--index", str(root), "--json").output)
-        assert stats["articles"] == 3 + len(EXTRA_ARTICLES)
+        assert articles_in(opensearch_node, alias) == 3 + len(EXTRA_ARTICLES)
     finally:
         extra.unlink()
     out = invoke("reindex", str(files), "--index", str(root), "--workers", "1", "--prune",
                  "--json")
     assert out.exit_code == 0, out.output
     assert json.loads(out.output)["removed"] == 1
-    stats = json.loads(invoke("stats", "--index", str(root), "--json").output)
-    assert stats["articles"] == 2 + len(EXTRA_ARTICLES)
+    assert articles_in(opensearch_node, alias) == 2 + len(EXTRA_ARTICLES)
 
 
 @pytest.mark.opensearch
@@ -285,8 +291,7 @@ def test_a_document_the_cluster_refuses_is_reported_with_its_reason(files, opens
     assert skip["path"].endswith("huge.jsonl#1") or "huge.jsonl" in skip["path"]
     assert skip["reason"].startswith("refused by OpenSearch: ")
     assert "immense term" in skip["reason"] or "max_bytes_length" in skip["reason"]
-    stats = json.loads(invoke("stats", "--index", str(root), "--json").output)
-    assert stats["articles"] == 2
+    assert articles_in(opensearch_node, alias) == 2
 
 
 @needs_reader
@@ -312,3 +317,20 @@ def test_the_search_command_on_an_opensearch_root_prints_what_whoosh_prints(both
     # (scores differ between the engines: see ``ranked``).
     assert cluster.output.splitlines()[0] == whoosh.output.splitlines()[0]
     assert sorted(cluster.output.splitlines()[1:]) == sorted(whoosh.output.splitlines()[1:])
+
+
+@pytest.mark.opensearch
+def test_every_article_carries_the_story_and_copy_group_whoosh_gives_it(both, alias,
+                                                                        opensearch_node):
+    from opensearchpy import OpenSearch
+
+    from search.generations import current_generation
+    from search.stories import read_stories
+
+    groups = read_stories(current_generation(both[0]))
+    expected = {i: (story, copy or i) for i, (story, copy) in groups.items()}
+    hits = OpenSearch(opensearch_node.urls).search(
+        index=alias, body={"size": 100, "_source": ["story", "copy"]})["hits"]["hits"]
+    got = {h["_id"]: (h["_source"]["story"], h["_source"]["copy"]) for h in hits}
+    assert got == expected
+    assert len({story for story, _ in got.values()}) < len(got)  # the seeds share one story
