@@ -102,9 +102,12 @@ def reindex_command(paths, index_dir, full, prune, workers, vectors, engine, ope
     bar = _progress_bar()
     try:
         config = _engine_choice(index_dir, engine, opensearch_url, opensearch_index)
+        # Only for a cluster: a Whoosh run never reads the cluster's settings.
+        on_cluster = (config or read_engine(index_dir)).engine == OPENSEARCH
         report = reindex(
             paths, index_dir, full=full, prune=prune, workers=workers, progress=bar,
-            vectors=vectors, engine=config, client_options=credentials(opensearch_url),
+            vectors=vectors, engine=config,
+            client_options=credentials(opensearch_url) if on_cluster else None,
         )  # fmt: skip
     except SearchError as error:
         raise click.ClickException(str(error)) from error

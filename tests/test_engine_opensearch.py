@@ -73,6 +73,17 @@ def test_opensearch_needs_a_url_and_whoosh_takes_no_cluster_options(tmp_path, mo
     assert out.exit_code == 2 and "need --engine opensearch" in out.output
 
 
+def test_a_whoosh_run_ignores_the_cluster_settings(tmp_path):
+    env = {"NEWS_SEARCH_OPENSEARCH_CA_FILE": str(tmp_path / "missing.pem"),
+           "NEWS_SEARCH_OPENSEARCH_URL": "http://127.0.0.1:9"}
+    out = invoke("reindex", str(SEEDS), "--index", str(tmp_path / "i"), "--workers", "1",
+                 "--no-vectors", env=env)
+    assert out.exit_code == 0, out.output
+    out = invoke("reindex", str(SEEDS), "--index", str(tmp_path / "j"), "--engine",
+                 "opensearch", env=env)
+    assert out.exit_code == 1 and "names no file" in out.output
+
+
 def test_reindex_into_a_cluster_that_is_down_is_a_clear_error(tmp_path):
     root = tmp_path / "index"
     url = f"http://127.0.0.1:{closed_port()}"
