@@ -41,11 +41,13 @@ def timed(fn, *args) -> float:
 
 def latencies(root: Path, qs: list[str], rounds: int) -> dict[str, list[float]]:
     """Milliseconds per query and mode; modes alternate first so neither is always warmer."""
-    from search.query import search
     from search.request import parse_request
+    from search.searchindex import WhooshIndex
+
+    index = WhooshIndex(root)  # kept open, as a serving worker keeps its own
 
     def one(q: str, mode: str) -> None:
-        search(root, parse_request({"q": q, "mode": mode}))
+        index.search(parse_request({"q": q, "mode": mode}))
 
     for q in qs:  # warm-up: postings, tables, the model and the vectors loaded once
         for mode in MODES:

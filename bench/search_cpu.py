@@ -24,20 +24,21 @@ def main(argv: list[str] | None = None) -> None:
     corpus.add_scale_options(parser)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
-    from search.query import parse_request, search
+    from search.request import parse_request
+    from search.searchindex import WhooshIndex
 
     run = ingest.ensure_built(args.scale, args.seed, args.format)
     queries = mix.build_mix(run / "docs.jsonl", 40, seed=11)
     requests = [parse_request({k: v if isinstance(v, list) else [v] for k, v in q.params().items()})
                 for q in queries]
-    root = run / "index"
+    index = WhooshIndex(run / "index")  # kept open, as a serving worker keeps its own
     for request in requests:
-        search(root, request)
+        index.search(request)
     times = []
     for _ in range(args.rounds):
         for request in requests:
             started = time.process_time()
-            search(root, request)
+            index.search(request)
             times.append((time.process_time() - started) * 1000)
     print(f"{len(times)} searches: CPU mean {sum(times) / len(times):.1f} ms, "
           f"p50 {percentile(times, 50):.1f}, p95 {percentile(times, 95):.1f}")

@@ -10,14 +10,23 @@ from pathlib import Path
 import click
 
 from . import SearchError
+from .engineconfig import (
+    ENGINES,
+    ENV_URL,
+    OPENSEARCH,
+    WHOOSH,
+    EngineConfig,
+    credentials,
+    opensearch_config,
+    read_engine,
+)
 from .entities import find_entities  # noqa: F401  (imported early so a broken install fails fast)
 from .extract import extract
-from .generations import index_stats
 from .index import reindex
 from .notices import coverage, more_line
-from .query import search
 from .read import Page, Skip, read_file
 from .request import COLLAPSES, DEFAULT_MODE, MODES, SORTS, parse_request
+from .searchindex import open_search_index
 
 
 def default_index() -> Path:
@@ -72,14 +81,33 @@ def cli() -> None:
     help="Embed articles for hybrid search (words + meaning), or not (faster: words only) "
     "[a rebuild embeds; an incremental run does as the index was built].",
 )
+@click.option(
+    "--engine", type=click.Choice(ENGINES), default=None,
+    help="Where the index lives: embedded (whoosh) or an OpenSearch cluster; recorded in the "
+    "index folder for serve, search and stats [the recorded one, else whoosh].",
+)
+@click.option(
+    "--opensearch-url", default=None, metavar="URL",
+    help=f"The cluster's node(s), comma-separated [${ENV_URL}, else the recorded ones]; "
+    "user and password come from $NEWS_SEARCH_OPENSEARCH_USER and _PASSWORD, never recorded.",
+)
+@click.option(
+    "--opensearch-index", default=None, metavar="NAME",
+    help="The alias searches use on the cluster [the recorded one, else 'news'].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def reindex_command(paths, index_dir, full, prune, workers, vectors, as_json) -> None:
+def reindex_command(paths, index_dir, full, prune, workers, vectors, engine, opensearch_url,
+                    opensearch_index, as_json) -> None:
     """Index the news files and folders at PATHS (.txt, .html, .json, .jsonl, .csv)."""
     bar = _progress_bar()
     try:
+        config = _engine_choice(index_dir, engine, opensearch_url, opensearch_index)
+        # Only for a cluster: a Whoosh run never reads the cluster's settings.
+        on_cluster = (config or read_engine(index_dir)).engine == OPENSEARCH
         report = reindex(
             paths, index_dir, full=full, prune=prune, workers=workers, progress=bar,
-            vectors=vectors,
+            vectors=vectors, engine=config,
+            client_options=credentials(opensearch_url) if on_cluster else None,
         )  # fmt: skip
     except SearchError as error:
         raise click.ClickException(str(error)) from error
@@ -90,6 +118,24 @@ def reindex_command(paths, index_dir, full, prune, workers, vectors, as_json) ->
         return
     for line in report.lines(str(index_dir)):
         click.echo(line)
+
+
+def _engine_choice(root: Path, engine: str | None, url: str | None,
+                   alias: str | None) -> EngineConfig | None:
+    """The engine the options ask for, the recorded one filling in what they leave out; None
+    when they ask for nothing (the run uses the recorded engine)."""
+    if engine is None and url is None and alias is None:
+        return None
+    if engine == WHOOSH:
+        if url or alias:
+            raise click.UsageError("--opensearch-url and --opensearch-index need "
+                                   "--engine opensearch")
+        return EngineConfig()
+    recorded = read_engine(root)
+    if recorded.engine == OPENSEARCH:
+        return opensearch_config(url or os.environ.get(ENV_URL) or list(recorded.urls),
+                                 alias or recorded.alias)
+    return opensearch_config(url, alias)
 
 
 class _progress_bar:
@@ -198,7 +244,11 @@ def search_command(query, index_dir, limit, page, sort, collapse, mode, as_json)
                 "mode": mode,
             }
         )
-        data = search(index_dir, request)
+        index = open_search_index(index_dir)
+        try:
+            data = index.search(request)
+        finally:
+            index.close()
     except SearchError as error:
         raise click.ClickException(str(error)) from error
     if as_json:
@@ -232,9 +282,13 @@ def search_command(query, index_dir, limit, page, sort, collapse, mode, as_json)
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def stats_command(index_dir, as_json) -> None:
-    """Show the article count, per-source counts, date range and size of the index."""
+    """Show the engine, article count, per-source counts, date range and size of the index."""
     try:
-        data = index_stats(index_dir)
+        index = open_search_index(index_dir)
+        try:
+            data = index.stats()
+        finally:
+            index.close()
     except SearchError as error:
         raise click.ClickException(str(error)) from error
     if as_json:
@@ -243,11 +297,25 @@ def stats_command(index_dir, as_json) -> None:
     click.echo(
         f"{data['articles']} articles in {data['location']} ({data['size_bytes'] / 1e6:.1f} MB)"
     )
+    click.echo(_engine_line(data))
     click.echo(f"dates: {data['first'] or '-'} .. {data['last'] or '-'}")
     vectors = data["vectors"]
-    click.echo(
-        "vectors: none (searches use words only; `reindex --full` adds them)" if vectors is None
-        else f"vectors: {vectors:,} articles (hybrid search: words and meaning)"
-    )
+    if data.get("engine") == OPENSEARCH:
+        click.echo("vectors: none (the OpenSearch engine searches by words only)")
+    elif vectors is None:
+        click.echo("vectors: none (searches use words only; `reindex --full` adds them)")
+    else:
+        click.echo(f"vectors: {vectors:,} articles (hybrid search: words and meaning)")
     for source, count in data["sources"].items():
         click.echo(f"  {count:7}  {source}")
+
+
+def _engine_line(data: dict) -> str:
+    """Which engine serves the index; for a cluster, the alias, its index and the nodes."""
+    if data.get("engine") != OPENSEARCH:
+        return "engine: whoosh (embedded)"
+    indices = ", ".join(data.get("indices", [])) or "none"
+    nodes = data.get("nodes", [])
+    return (f"engine: opensearch at {', '.join(data.get('urls', []))}, alias {data['alias']} "
+            f"-> {indices}, {len(nodes)} node{'s' if len(nodes) != 1 else ''} "
+            f"({', '.join(nodes)})")

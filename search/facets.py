@@ -11,13 +11,11 @@ import numpy as np
 from whoosh.searching import Searcher
 
 from .ranking import field_postings
+from .request import UNKNOWN
 
 TOP = 20
 SMALL = 500  # matches counted one by one below this; as arrays above
 MAX_DAY_BUCKETS = 62
-# The source facet's name for articles without one (indexed as the empty value), so that a
-# user can filter on them and the source counts add up to the total.
-UNKNOWN = "(unknown)"
 
 
 class Field:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import sqlite3
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
@@ -96,19 +95,15 @@ class VectorTable:
         return sims
 
 
-_tables: dict[tuple[str, int], VectorTable] = {}
-_lock = threading.Lock()
-
-
-def vector_table(gen: Path, generation: int, docnum: dict[str, int], size: int) -> VectorTable:
-    """The vector table of one version of one generation, read once per process."""
-    version = (str(gen), generation)
-    with _lock:
-        if version not in _tables:
-            table = VectorTable(gen, docnum, size)
-            _tables.clear()  # only the newest version serves
-            _tables[version] = table
-        return _tables[version]
+def vector_table(view: View) -> VectorTable:
+    """The vector table of the view's index version: stored aligned at reindex time, else
+    read and aligned once, and kept with that version's tables (so by the index object that
+    holds them, not by the process: another root's version never replaces it)."""
+    if view.tables.vectors is not None:  # aligned at reindex time: nothing to read here
+        return VectorTable.stored(*view.tables.vectors)
+    if view.tables.vector_table is None:  # two threads may both read it: the same table
+        view.tables.vector_table = VectorTable(view.gen, view.stories.docnum, view.facets.size)
+    return view.tables.vector_table
 
 
 @dataclass
@@ -190,13 +185,8 @@ def apply(
         return _words_only(words, SYNTAX)
     if view.gen is None or not has_vectors(view.gen):
         return _words_only(words, NO_VECTORS)
-    generation = view.searcher.reader().generation()
-    stored = view.tables.vectors
     try:
-        if stored is not None:  # aligned at reindex time: nothing to read or align here
-            table = VectorTable.stored(*stored)
-        else:
-            table = vector_table(view.gen, generation, view.stories.docnum, view.facets.size)
+        table = vector_table(view)
     except (sqlite3.Error, ValueError) as error:  # a damaged file: words only, and why
         return _words_only(words, f"{UNREADABLE} ({error})")
     try:

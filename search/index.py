@@ -22,9 +22,17 @@ from whoosh import index as whoosh_index
 from whoosh.index import Index, LockError
 from whoosh.writing import IndexWriter
 
-from . import InvalidRequest, Unavailable
+from . import Unavailable
 from .analysis import save_sentence_params, train_sentences
 from .document import document
+from .engineconfig import (
+    ENGINE_FILE,
+    OPENSEARCH,
+    BadEngineFile,
+    EngineConfig,
+    read_engine,
+    write_engine,
+)
 from .extract import ID_SCHEME
 from .generations import (
     ReindexRunning,
@@ -36,16 +44,27 @@ from .generations import (
     remove_leftovers,
     switch_to,
 )
-from .pipeline import Embedding, Extracted, Item, Unchanged, extract_corpus, source_hash
-from .read import Skip
+from .ingest import (
+    REPEATS,
+    align,
+    check_paths,
+    file_moved,
+    first_of_id,
+    kept_items,
+    load_repeats,
+    original,
+    story_store,
+    timed,
+    unchanged_files,
+)
+from .pipeline import Embedding, Extracted, Unchanged, extract_corpus
 from .report import Report
 from .schema import SCHEMA_VERSION, build_schema
-from .stories import STORIES, StoryStore
+from .stories import STORIES
 from .tables import update_tables, write_tables
 from .vectors import align_vectors, for_rebuild, for_update, put_vector, vector_store
 from .writing import ParallelWriter
 
-REPEATS = "boilerplate.json"
 SENTENCES = "sentences.json"
 VERSION = "VERSION"
 WRITER_MB = 256
@@ -53,10 +72,6 @@ WRITER_MB = 256
 
 class WriteFailed(Unavailable):
     """The index could not be written (disk full, permissions); what served before still does."""
-
-
-class BadPath(InvalidRequest):
-    """A path given to reindex does not exist or cannot be read."""
 
 
 class IncompatibleIndex(Unavailable):
@@ -73,26 +88,35 @@ def reindex(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     vectors: bool | None = None,
+    engine: EngineConfig | None = None,
+    client_options: dict | None = None,
 ) -> Report:
     """Index the files under ``paths`` into ``root``: incremental upserts or an atomic rebuild.
 
     ``vectors`` (hybrid search): a rebuild embeds unless False or the model cannot run (the
     report says why); an incremental run does as the index was built, and refuses the other.
+    ``engine``: where the articles go (default: the engine recorded in ``root``, else
+    Whoosh); it is recorded in ``root`` once the run succeeds. ``client_options``: the
+    cluster's credentials for this run (never recorded).
     """
     started = time.perf_counter()
     root = Path(root)
     paths = [Path(p) for p in paths]
-    _check_paths(paths)  # before the lock: a typo must not create an index folder
+    check_paths(paths)  # before the lock: a typo must not create an index folder
+    config = engine or read_engine(root)
     try:
         with reindex_lock(root):
-            remove_leftovers(root)
-            gen = current_generation(root)
-            if gen is not None and not full:
-                _check_compatible(root, gen)
-            if full or gen is None:
-                report = _rebuild(paths, root, workers, progress, vectors)
+            if config.engine == OPENSEARCH:
+                # Imported here: the embedded engine never loads the cluster client.
+                from .engines.opensearch_ingest import reindex_opensearch
+
+                report = reindex_opensearch(paths, root, config, full=full, prune=prune,
+                                            workers=workers, progress=progress,
+                                            client_options=client_options or {})
             else:
-                report = _update(paths, root, gen, prune, workers, progress, vectors)
+                report = _reindex_whoosh(paths, root, full, prune, workers, progress, vectors)
+            if engine is not None and engine != _recorded(root):
+                write_engine(root, engine)
     except (OSError, sqlite3.Error) as error:  # reading a source file never raises: it is a Skip
         reason = getattr(error, "strerror", None) or str(error)
         raise WriteFailed(
@@ -102,14 +126,25 @@ def reindex(
     return report
 
 
-def _check_paths(paths: list[Path]) -> None:
-    """Every path given must exist and be readable (inside a folder, a bad file is skipped)."""
-    for path in paths:
-        shown = os.fsencode(path).decode("utf-8", "backslashreplace")
-        if not os.path.exists(path):
-            raise BadPath(f"no such file or folder: {shown}")
-        if not os.access(path, os.R_OK | (os.X_OK if os.path.isdir(path) else 0)):
-            raise BadPath(f"cannot read {shown}: permission denied")
+def _reindex_whoosh(paths, root: Path, full: bool, prune: bool, workers, progress,
+                    vectors: bool | None) -> Report:
+    remove_leftovers(root)
+    gen = current_generation(root)
+    if gen is not None and not full:
+        _check_compatible(root, gen)
+    if full or gen is None:
+        return _rebuild(paths, root, workers, progress, vectors)
+    return _update(paths, root, gen, prune, workers, progress, vectors)
+
+
+def _recorded(root: Path) -> EngineConfig | None:
+    """The engine recorded in ``root``, or None if none is (or its file is damaged)."""
+    if not (root / ENGINE_FILE).exists():
+        return None
+    try:
+        return read_engine(root)
+    except BadEngineFile:
+        return None
 
 
 def _check_compatible(root: Path, gen: Path) -> None:
@@ -153,16 +188,16 @@ def _build(paths, root: Path, building: Path, final: Path, workers, progress, ve
     ix = whoosh_index.create_in(str(building), build_schema())
     report = Report()
     embed = for_rebuild(vectors, report)
-    extracted = extract_corpus(paths, _load_repeats(root), workers=workers, progress=progress,
+    extracted = extract_corpus(paths, load_repeats(root), workers=workers, progress=progress,
                                embedding=Embedding(embed))
     procs = max(1, workers or os.cpu_count() or 1)
-    with _writer(ix, procs) as writer, _stories(building) as stories, \
+    with _writer(ix, procs) as writer, story_store(building) as stories, \
             vector_store(building, embed) as store:
         seen: dict[str, str] = {}
-        for item in _stream(extracted, report):
-            if _first(item, seen, report) and _original(item, stories, report):
+        for item in kept_items(extracted, report):
+            if first_of_id(item, seen, report) and original(item, stories, report):
                 writer.add_document(**document(item.article, item.source_hash))
-                _timed(report, "linking", stories.add, item.article.id, item.signature)
+                timed(report, "linking", stories.add, item.article.id, item.signature)
                 put_vector(store, item)
                 report.added += 1
         report.stages.update(extracted.stages)
@@ -171,7 +206,7 @@ def _build(paths, root: Path, building: Path, final: Path, workers, progress, ve
     report.stages["commit"] = time.perf_counter() - commit_started
     _check_count(ix, report.added)
     _save_side_files(building, root, extracted)
-    _timed(report, "tables", write_tables, building)  # before the switch: serving opens fast
+    timed(report, "tables", write_tables, building)  # before the switch: serving opens fast
     (building / VERSION).write_text(" ".join(_version()) + "\n", encoding="utf-8")
     building.rename(final)
     switch_to(root, final)
@@ -186,44 +221,44 @@ def _update(paths, root: Path, gen: Path, prune: bool, workers, progress, vector
     embed = for_update(gen, vectors, report)
     # Stories and vectors are committed before Whoosh; a run killed in between leaves them out
     # of step, which the next run repairs: it extracts again the articles they lack.
-    with _writer(ix) as writer, _stories(gen) as stories, vector_store(gen, embed) as store:
-        missing = _align(stories, known)
+    with _writer(ix) as writer, story_store(gen) as stories, vector_store(gen, embed) as store:
+        missing = align(stories, known)
         made_from = align_vectors(store, known, missing) if store else {}
-        unchanged_paths, unreadable = _unchanged_files(files)
+        unchanged_paths, unreadable = unchanged_files(files)
         extracted = extract_corpus(
-            paths, _load_repeats(root), workers=workers, progress=progress,
+            paths, load_repeats(root), workers=workers, progress=progress,
             unchanged=unchanged_paths, indexed=known.keys() - missing,
             embedding=Embedding(embed, made_from),
         )  # fmt: skip
         seen: dict[str, str] = {}
 
         def moved(first: str) -> bool:
-            if not _moved(first, known, seen):
+            if not file_moved(first, known, seen):
                 return False
             writer.delete_by_term("id", first)
             report.removed += 1
             report.moved += 1
             return True
 
-        for item in _stream(extracted, report):
+        for item in kept_items(extracted, report):
             if isinstance(item, Unchanged):
                 seen[item.id] = item.path
                 report.unchanged += 1
                 continue
             art = item.article
-            if not _first(item, seen, report):
+            if not first_of_id(item, seen, report):
                 continue
             old = known.get(art.id)
             same = bool(old) and old[1] == art.content_hash()
             if same and art.id not in missing:
                 report.unchanged += 1
-            elif _original(item, stories, report, moved):
+            elif original(item, stories, report, moved):
                 if not same:
                     writer.update_document(**document(art, item.source_hash))
                 report.updated += bool(old) and not same
                 report.added += not old
                 report.unchanged += same
-                _timed(report, "linking", stories.add, art.id, item.signature)
+                timed(report, "linking", stories.add, art.id, item.signature)
                 put_vector(store, item)
             elif old:  # now a copy of another article: keep only that one
                 writer.delete_by_term("id", art.id)
@@ -243,7 +278,7 @@ def _update(paths, root: Path, gen: Path, prune: bool, workers, progress, vector
         commit_started = time.perf_counter()
     report.stages["commit"] = time.perf_counter() - commit_started
     _save_side_files(gen, root, extracted)
-    _timed(report, "tables", update_tables, gen)
+    timed(report, "tables", update_tables, gen)
     return report
 
 
@@ -277,77 +312,6 @@ def _check_count(ix: Index, added: int) -> None:
         raise OSError(f"the index holds {indexed} articles of the {added} written")
 
 
-@contextmanager
-def _stories(gen: Path) -> Iterator[StoryStore]:
-    """The story store of a generation: links recomputed and committed on success."""
-    store = StoryStore(gen / STORIES)
-    try:
-        yield store
-    except BaseException:
-        store.abandon()
-        raise
-    store.finish()
-
-
-def _align(stories: StoryStore, known: dict[str, tuple[str, str]]) -> set[str]:
-    """Drop stored stories of articles not in the index; return indexed articles without one."""
-    stored = stories.ids()
-    for ghost in stored - known.keys():
-        stories.remove(ghost)
-    return known.keys() - stored
-
-
-def _original(item, stories: StoryStore, report: Report, moved=None) -> bool:
-    """False, and reported, when an article's text is already indexed under another id
-    (unless ``moved(first)`` says that one's file is gone: this is its new place)."""
-    first = stories.duplicate_of(item.signature, item.article.id)
-    if first is None:
-        return True
-    if moved is not None and moved(first):
-        stories.remove(first)
-        return True
-    report.duplicates.append(Skip(item.where, f"same text as article {first}"))
-    return False
-
-
-def _moved(first: str, known: dict[str, tuple[str, str]], seen: dict[str, str]) -> bool:
-    """True when article ``first`` was indexed from a file that no longer exists and was not
-    met in this run: a moved or renamed corpus file gets a new id (ids name the real path),
-    and its copy at the new place replaces the old entry instead of being called a duplicate
-    of it (with --prune, the old entry would go and the new one never come: lost in between).
-    """
-    path = known.get(first, ("", ""))[0]
-    if first in seen or not path or os.path.exists(path):
-        return False
-    seen[first] = path  # not pruned again below
-    return True
-
-
-def _timed(report: Report, stage: str, fn, *args) -> None:
-    started = time.perf_counter()
-    fn(*args)
-    report.stages[stage] = report.stages.get(stage, 0.0) + time.perf_counter() - started
-
-
-def _stream(extracted: Extracted, report: Report) -> Iterator:
-    for item in extracted.items:
-        if isinstance(item, Skip):
-            report.skipped.append(item)
-        else:
-            yield item
-
-
-def _first(item: Item, seen: dict[str, str], report: Report) -> bool:
-    """Keep the first article of an id; a later one with the same id is reported, not indexed
-    (ids are unique per file and record: only a hash collision or a file read twice)."""
-    doc_id = item.article.id
-    if doc_id in seen:
-        report.skipped.append(Skip(item.where, f"duplicate id {doc_id} (first in {seen[doc_id]})"))
-        return False
-    seen[doc_id] = item.where
-    return True
-
-
 def _known(ix: Index) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
     """Every indexed article as id -> (path, content hash), and each file's source hash."""
     articles: dict[str, tuple[str, str]] = {}
@@ -357,21 +321,6 @@ def _known(ix: Index) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
             articles[fields["id"]] = (fields["path"], fields["hash"])
             files[fields["path"]] = fields.get("source_hash", "")
     return articles, files
-
-
-def _unchanged_files(files: dict[str, str]) -> tuple[set[str], set[str]]:
-    """Files whose bytes are as indexed (their articles need no extraction at all), and files
-    that cannot be read now: reported by the extraction, but a read error is not a deletion."""
-    unchanged, unreadable = set(), set()
-    for path, known_hash in files.items():
-        if not known_hash or not os.path.exists(path):
-            continue
-        try:
-            if source_hash(Path(path)) == known_hash:
-                unchanged.add(path)
-        except OSError:
-            unreadable.add(path)
-    return unchanged, unreadable
 
 
 def _prune(writer, known, seen, scanned: set[str], keep: set[str]) -> list[str]:
@@ -385,14 +334,6 @@ def _prune(writer, known, seen, scanned: set[str], keep: set[str]) -> list[str]:
             writer.delete_by_term("id", doc_id)
             removed.append(doc_id)
     return removed
-
-
-def _load_repeats(root: Path) -> dict[str, set[str]]:
-    try:
-        data = json.loads((root / REPEATS).read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return {}
-    return {site: set(keys) for site, keys in data.items()}
 
 
 def _save_side_files(gen: Path, root: Path, extracted: Extracted) -> None:

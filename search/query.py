@@ -23,7 +23,6 @@ from .analysis import STOPLIST, index_term
 from .coverage import coverage, word_shares
 from .facets import SMALL, UNKNOWN, FacetTable, date_buckets, facet_counts
 from .filters import resolve_filters
-from .generations import NoIndex, current_generation, open_index
 from .highlight import query_terms
 from .hybrid import Fused
 from .names import names_in
@@ -42,7 +41,7 @@ from .results import (
 )
 from .spelling import suggest
 from .syntax import parse_query
-from .view import View, open_view, tables_of
+from .view import View, Views, views_of
 
 __all__ = [
     "ArticleNotFound",
@@ -81,15 +80,21 @@ class _Matched:
 
 
 def search(
-    root: str | Path, request: SearchRequest, *, snippets: bool = True, ranking: Ranking = DEFAULT
+    root: str | Path | Views, request: SearchRequest, *, snippets: bool = True,
+    ranking: Ranking = DEFAULT,
 ) -> dict:
     """Run a search request: one page of ranked results, exact totals, facets and a suggestion.
 
     ``total`` counts matching articles; ``total_results`` counts what the result list pages
     over once collapsed: stories (``collapse="story"``) or distinct texts (``"none"``).
     ``ranking`` weighs what counts beyond BM25F (the benchmarks compare variants with it).
+    ``root``: an index root, or the ``Views`` of one (``WhooshIndex`` keeps them open).
     """
-    view = open_view(Path(root))
+    with views_of(root) as views:
+        return _search(views.open(), request, snippets, ranking)
+
+
+def _search(view: View, request: SearchRequest, snippets: bool, ranking: Ranking) -> dict:
     found = _match(view, request, ranking)
     budget.check()  # between stages: a request past its time budget stops here (503)
     query, scored, matched, sets, request = (
@@ -141,7 +146,7 @@ def search(
 
 
 def iter_results(
-    root: str | Path,
+    root: str | Path | Views,
     request: SearchRequest,
     *,
     offset: int = 0,
@@ -156,13 +161,10 @@ def iter_results(
     reaches it. The stream owns a searcher, closed when it ends or is closed: an export is
     written after its request returns, and a searcher is not thread-safe.
     """
-    root = Path(root)
-    gen = current_generation(root)
-    if gen is None:
-        raise NoIndex(f"no index in {root}: run `news-search reindex PATH` first")
-    searcher = open_index(root, gen).searcher()
+    views = root if isinstance(root, Views) else Views(root)
+    view = views.fresh()
+    searcher = view.searcher
     try:
-        view = View(searcher, *tables_of(searcher, gen), gen=gen)
         found = _match(view, request, DEFAULT)
         query, scored, matched, sets = found.query, found.scored, found.matched, found.sets
         meaning = hybrid.apply(view, found.request, query, scored, matched, sets)
@@ -180,7 +182,7 @@ def iter_results(
             order = iter(_rank(view, query, scored, hits, window, None))
         picked = list(islice(order, offset, end))
     except BaseException:
-        searcher.close()
+        views.release(view)
         raise
     docnums = array("q", (d for d, _ in picked))  # 8 bytes a row, not a tuple of objects
     scores = array("d", (math.nan if s is None else s for _, s in picked))
@@ -196,16 +198,20 @@ def iter_results(
                     row["body"] = searcher.stored_fields(docnum).get("body", "")
                 yield row
         finally:
-            searcher.close()
+            views.release(view)
 
     rows = stream()
     next(rows)
     return len(hits), rows
 
 
-def related(root: str | Path, article_id: str, limit: int = RELATED) -> list[dict]:
+def related(root: str | Path | Views, article_id: str, limit: int = RELATED) -> list[dict]:
     """Articles like this one (its key terms as a query), leaving out its own story."""
-    view = open_view(Path(root))
+    with views_of(root) as views:
+        return _related(views.open(), article_id, limit)
+
+
+def _related(view: View, article_id: str, limit: int) -> list[dict]:
     docnum = view.stories.docnum.get(article_id)
     if docnum is None:
         raise ArticleNotFound(f"no article with id {article_id!r}")

@@ -9,6 +9,11 @@ from datetime import datetime, timedelta
 
 from . import InvalidRequest
 
+# The source facet's name for articles without one (indexed as the empty value), so that a
+# user can filter on them and the source counts add up to the total. Here, not in facets.py:
+# front ends name it without importing the engine.
+UNKNOWN = "(unknown)"
+
 FACET_PARAMS = {"region": "regions", "country": "countries", "person": "people", "source": "source"}
 SORTS = ("relevance", "newest", "oldest")
 COLLAPSES = ("story", "none")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import NotFound
 from .highlight import highlight_text, snippet
-from .view import View, open_view
+from .view import View, Views, views_of
 
 MORE = 20  # collapsed articles listed under a hit, "and N more"
 
@@ -21,9 +21,13 @@ class StoryNotFound(NotFound):
     """No story has this id."""
 
 
-def get_article(root: str | Path, article_id: str) -> dict:
+def get_article(root: str | Path | Views, article_id: str) -> dict:
     """One whole article by id, with its story and the story's other articles."""
-    view = open_view(Path(root))
+    with views_of(root) as views:
+        return _article(views.open(), article_id)
+
+
+def _article(view: View, article_id: str) -> dict:
     docnum = view.stories.docnum.get(article_id)
     if docnum is None:
         raise ArticleNotFound(f"no article with id {article_id!r}")
@@ -41,9 +45,13 @@ def get_article(root: str | Path, article_id: str) -> dict:
     }
 
 
-def get_story(root: str | Path, story_id: str) -> dict:
+def get_story(root: str | Path | Views, story_id: str) -> dict:
     """A story by its id (or the id of any of its articles): every article, oldest first."""
-    view = open_view(Path(root))
+    with views_of(root) as views:
+        return _story(views.open(), story_id)
+
+
+def _story(view: View, story_id: str) -> dict:
     members = view.stories.members.get(story_id)
     if not members and (story := view.stories.story_of(story_id)):
         story_id, members = story, view.stories.members[story]

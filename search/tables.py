@@ -161,6 +161,7 @@ class Tables:
     lengths: dict[str, np.ndarray] | None = None  # None: read from the index
     vectors: tuple[str, np.ndarray, np.ndarray] | None = None  # recipe, matrix, has a vector
     source: str = "built"  # or "stored": read from the generation's tables folder
+    vector_table: object | None = None  # hybrid.VectorTable read from the generation, if built
 
 
 def build_tables(searcher, gen: Path | None) -> Tables:

@@ -27,6 +27,7 @@ from schemathesis.checks import negative_data_rejection, positive_data_acceptanc
 from search.index import reindex
 from search.query import MAX_EXPANSIONS
 from search.request import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS
+from search.searchindex import WhooshIndex
 from web import create_app
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -42,7 +43,9 @@ CASES: list[int] = []  # status of every generated request
 
 @pytest.fixture
 def use_index(index_root):
+    # The app keeps one index object, made by create_app: point it at the session's index.
     API_APP.config["INDEX"] = index_root
+    API_APP.extensions["search_index"] = WhooshIndex(index_root)
 
 
 # Not checked: that schema-valid requests get a 2xx (some rules cannot be said in JSON Schema,
@@ -147,9 +150,9 @@ def test_a_pattern_stands_for_a_bounded_number_of_words(wide_root):
     from whoosh.query import Or, Term
 
     from search.query import _bounded, parse_query
-    from search.view import open_view
+    from search.view import Views
 
-    view = open_view(wide_root)
+    view = Views(wide_root).open()
     query = _bounded(parse_query("*a* *e*", view.searcher).query, view.searcher)
     terms = [leaf for leaf in query.leaves() if isinstance(leaf, Term)]
     assert len(terms) <= MAX_EXPANSIONS and not [q for q in query.leaves() if isinstance(q, Or)]

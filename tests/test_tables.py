@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from conftest import EXTRA_ARTICLES, SEEDS, write_jsonl
 
-import search.view as view_module
 from search.generations import current_generation
 from search.index import reindex
 from search.query import get_article, get_story, parse_request, search
+from search.searchindex import WhooshIndex
 from search.tables import ARRAYS, read_tables
 
 _events: list | None = None
@@ -27,16 +27,15 @@ def _audit(event: str, args: tuple) -> None:
 sys.addaudithook(_audit)  # for the life of the test process: it records only when asked
 
 
-def opened_by(fn) -> list[tuple[str, str]]:
-    """The files ``fn`` opens and the databases it connects to, in a process state with no
-    index open (as in a worker that just started)."""
+def opened_by(root: Path, fn) -> tuple[list[tuple[str, str]], WhooshIndex]:
+    """The files ``fn(index)`` opens and the databases it connects to, with a new index
+    object (as in a worker that just started), and that object."""
     global _events
-    view_module._shared.clear()
-    view_module._local.__dict__.pop("views", None)
+    index = WhooshIndex(root)
     _events = []
     try:
-        fn()
-        return _events
+        fn(index)
+        return _events, index
     finally:
         _events = None
 
@@ -75,13 +74,13 @@ def test_a_rebuild_stores_the_tables_of_its_version(root):
 
 def test_opening_reads_the_stored_tables_instead_of_building_them(root):
     gen = current_generation(root)
-    events = opened_by(lambda: search(root, parse_request({"q": ["syria"]})))
+    events, index = opened_by(root, lambda ix: ix.search(parse_request({"q": ["syria"]})))
     files = [path for event, path in events if event == "open"]
     databases = [path for event, path in events if event == "sqlite3.connect"]
     assert any(path.endswith(f"/{ARRAYS}") for path in files)
     # The story and vector databases are what building the tables reads: not opened.
     assert not any("stories.sqlite" in p or "vectors.sqlite" in p for p in databases + files)
-    view = view_module._local.views[root][1]
+    view = index.views.thread_view()
     assert view.tables.source == "stored"
     mapped = view.facets.field("people").docs
     assert isinstance(mapped.base, np.memmap) and not mapped.flags.writeable
@@ -93,9 +92,9 @@ def test_without_stored_tables_they_are_built_and_answer_the_same(root):
     gen = current_generation(root)
     for folder in gen.glob("tables-*"):
         shutil.rmtree(folder)
-    events = opened_by(lambda: search(root, parse_request({"q": ["syria"]})))
+    events, index = opened_by(root, lambda ix: ix.search(parse_request({"q": ["syria"]})))
     assert any("stories.sqlite" in path for _, path in events)  # built: the stories are read
-    assert view_module._local.views[root][1].tables.source == "built"
+    assert index.views.thread_view().tables.source == "built"
     assert answers(root) == stored
 
 
@@ -112,7 +111,7 @@ def test_an_incremental_run_stores_the_tables_of_the_new_version(root, tmp_path)
     reindex([more], root, workers=1)
     after = sorted(p.name for p in gen.glob("tables-*"))
     assert len(after) == 1 and after != before  # the old version's tables are gone
-    events = opened_by(lambda: search(root, parse_request({"q": ["quokka"]})))
+    events, _ = opened_by(root, lambda ix: ix.search(parse_request({"q": ["quokka"]})))
     assert not any("stories.sqlite" in path for _, path in events)
     lexical = parse_request({"q": ["quokka"], "mode": ["lexical"]})
     assert search(root, lexical)["total"] == quokkas + 1

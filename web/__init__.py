@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask
 
 from search.cli import default_index
+from search.searchindex import SearchIndex, open_search_index
 
 SEEDS_PACKAGE = "news_search_seeds"  # the repo's seeds/ folder, installed (pyproject.toml)
 
@@ -31,6 +32,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from . import api, budget, errors, exports, present, security, site
 
+    # One index object per app (so per worker process): it keeps its searchers and tables,
+    # and sees a reindex's swap by itself on the next request.
+    app.extensions["search_index"] = open_search_index(Path(app.config["INDEX"]))
     security.init_app(app)
     budget.init_app(app)
     errors.init_app(app)
@@ -39,6 +43,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(exports.bp)
     return app
+
+
+def search_index(app: Flask) -> SearchIndex:
+    """The index object ``app`` serves."""
+    return app.extensions["search_index"]
 
 
 def seeds_folder() -> Path | None:

@@ -9,7 +9,7 @@ import click
 
 from search import SearchError
 from search.cli import cli, default_index
-from search.generations import current_generation
+from search.engineconfig import WHOOSH
 from search.index import reindex
 
 from .budget import DEFAULT_BUDGET
@@ -51,11 +51,17 @@ from .workers import cores, serve_workers
 def serve_command(index_dir, host, port, workers, threads, budget) -> None:
     """Serve the search site and JSON API with waitress, in several processes; on first run
     at the default index location, index the sample articles."""
-    from . import create_app
+    from . import create_app, search_index
 
-    app = create_app({"INDEX": index_dir} if index_dir else None)
+    try:
+        app = create_app({"INDEX": index_dir} if index_dir else None)
+    except SearchError as error:  # a damaged engine.json
+        raise click.ClickException(str(error)) from error
     root = Path(app.config["INDEX"])
-    if current_generation(root) is None:
+    # A cluster is not asked here: one that is down now may be up by the first request, and
+    # until then the workers answer 503.
+    index = search_index(app)
+    if index.engine == WHOOSH and not index.exists():
         # Only the default location may be seeded: elsewhere a missing index is most likely
         # a typo, and a new index of two sample articles would hide it.
         if root.resolve() != default_index().resolve():

@@ -4,20 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import current_app, request
 
-from search.query import (
-    BadParameter,
-    SearchRequest,
-    get_article,
-    get_story,
-    iter_results,
-    parse_request,
-    related,
-    search,
-)
+from search.request import BadParameter, SearchRequest, parse_request
+from search.searchindex import SearchIndex
 
 # Rows in one export at most (``offset`` pages on). A row is read from the index as it is
 # written, so memory does not grow with it; the cap bounds how long one response runs.
@@ -48,9 +39,9 @@ class Export:
         return self.end < self.total
 
 
-def index_root() -> Path:
-    """This app's index folder."""
-    return Path(current_app.config["INDEX"])
+def search_index() -> SearchIndex:
+    """This app's index object (made once by ``create_app``)."""
+    return current_app.extensions["search_index"]
 
 
 def search_request(**overrides: str) -> SearchRequest:
@@ -62,7 +53,7 @@ def search_request(**overrides: str) -> SearchRequest:
 
 def search_data(**overrides: str) -> dict:
     """search() for the current query string: the HTML page, JSON, CSV and Atom all render it."""
-    return search(index_root(), search_request(**overrides))
+    return search_index().search(search_request(**overrides))
 
 
 def export_data(*, snippets: bool) -> Export:
@@ -73,8 +64,8 @@ def export_data(*, snippets: bool) -> Export:
     offset = _whole("offset", 0, 0, MAX_OFFSET)
     limit = _whole("limit", cap, 1, cap)
     body = _flag("body", False)
-    total, rows = iter_results(
-        index_root(), req, offset=offset, limit=limit, snippets=_flag("snippets", snippets),
+    total, rows = search_index().iter_results(
+        req, offset=offset, limit=limit, snippets=_flag("snippets", snippets),
         body=body,
     )  # fmt: skip
     return Export(req, total, offset, limit, body, rows)
@@ -101,15 +92,15 @@ def _flag(name: str, default: bool) -> bool:
 
 def article_data(article_id: str) -> dict:
     """One whole article with its story's other coverage and related articles."""
-    article = get_article(index_root(), article_id)
+    article = search_index().get_article(article_id)
     return {**article, "related": related_data(article_id)}
 
 
 def related_data(article_id: str) -> list[dict]:
     """Articles like this one from other stories (raises ArticleNotFound)."""
-    return related(index_root(), article_id)
+    return search_index().related(article_id)
 
 
 def story_data(story_id: str) -> dict:
     """One story with all its articles (raises StoryNotFound)."""
-    return get_story(index_root(), story_id)
+    return search_index().get_story(story_id)

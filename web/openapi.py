@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from search.facets import UNKNOWN
 from search.request import (
     COLLAPSES,
     DEFAULT_MODE,
@@ -15,6 +14,7 @@ from search.request import (
     MAX_PER_PAGE,
     MODES,
     SORTS,
+    UNKNOWN,
 )
 
 from .data import MAX_OFFSET

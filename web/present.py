@@ -14,8 +14,7 @@ import pycountry
 from flask import Flask, url_for
 
 from search.notices import coverage, more_line, outlet, outlets
-from search.query import SearchRequest
-from search.request import FACET_SIZE, MAX_FACET_SIZE, MODES, SORTS
+from search.request import FACET_SIZE, MAX_FACET_SIZE, MODES, SORTS, SearchRequest
 
 from .dates import chosen_dates, date_span, day, overlaps
 

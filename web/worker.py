@@ -44,16 +44,17 @@ def _stop_serving(signum: int, _frame) -> None:
     _stop.set()
 
 
-def warm(root: str) -> None:
+def warm(index) -> None:
     """Load what a first search would otherwise load while a reader waits: the gazetteer
-    (names in queries; ~0.5 s), the index version and its tables, the query model."""
+    (names in queries; ~0.5 s), the index version and its tables (into the app's index
+    object, which keeps them), the query model."""
     from search import SearchError
     from search.places import gazetteer
-    from search.query import parse_request, search
+    from search.request import parse_request
 
     gazetteer()
     try:
-        search(root, parse_request({"q": ["news"], "mode": ["hybrid"]}))
+        index.search(parse_request({"q": ["news"], "mode": ["hybrid"]}))
     except SearchError:
         pass  # no index yet, or no model: requests will say so
 
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
     die_with_parent(args.parent)
     logging.basicConfig()
 
-    from . import create_app
+    from . import create_app, search_index
     from .budget import TimedDispatcher
 
     app = create_app({"INDEX": args.index, "BUDGET": args.budget})
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
         response.headers["X-Worker-Pid"] = pid
         return response
 
-    warm(args.index)  # before accepting: meanwhile the other workers take the connections
+    warm(search_index(app))  # before accepting: meanwhile the other workers take the connections
     sock = socket.socket(fileno=args.fd)
     dispatcher = TimedDispatcher()
     dispatcher.set_thread_count(args.threads)

@@ -26,6 +26,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
@@ -128,23 +129,30 @@ def ours_hybrid(root: Path, query: str, depth: int) -> list[dict]:
 
 
 def _ours(root: Path, query: str, depth: int, mode: str) -> list[dict]:
-    from search.query import search
     from search.request import SearchRequest
 
     request = SearchRequest(q=query, collapse="none", per_page=depth, mode=mode)
-    return search(root, request, snippets=False)["results"]
+    return _index(root).search(request, snippets=False)["results"]
+
+
+@cache
+def _index(root: Path):
+    """One index object per root for the whole run (searchers and tables kept open)."""
+    from search.searchindex import WhooshIndex
+
+    return WhooshIndex(root)
 
 
 def ours_ranked(**options) -> Callable[[Path, str, int], list[dict]]:
     """Our search with some parts of the ranking changed (``search.ranking.Ranking``)."""
 
     def run(root: Path, query: str, depth: int) -> list[dict]:
-        from search.query import search
         from search.ranking import Ranking
         from search.request import SearchRequest
 
         request = SearchRequest(q=query, collapse="none", per_page=depth, mode="lexical")
-        return search(root, request, snippets=False, ranking=Ranking(**options))["results"]
+        return _index(root).search(request, snippets=False,
+                                   ranking=Ranking(**options))["results"]
 
     return run
 

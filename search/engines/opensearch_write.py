@@ -158,8 +158,11 @@ class OpenSearchWriter:
 
     # -- full rebuild -----------------------------------------------------------------------
 
-    def rebuild(self, documents: Iterable[dict]) -> WriteReport:
-        """Index ``documents`` into a new index and move the alias to it in one call."""
+    def rebuild(self, documents: Iterable[dict],
+                before_swap: Callable[[WriteReport], None] | None = None) -> WriteReport:
+        """Index ``documents`` into a new index and move the alias to it in one call;
+        ``before_swap(report)`` may still write to the new index, ``report.index`` (what
+        needs every document first: story ids)."""
         report = WriteReport("rebuild", removed=self.clean_leftovers())
         report.previous = self.current()
         report.index = name = generation_name(self.alias)
@@ -171,6 +174,8 @@ class OpenSearchWriter:
         try:
             ids = self._bulk(name, self._index_actions(documents, report), report)
             self._finish(name, ids, report)
+            if before_swap is not None:
+                before_swap(report)
             self._swap(report.previous, name)
             swapped = True
         finally:
@@ -251,6 +256,17 @@ class OpenSearchWriter:
         """Delete documents by id from the alias's index; ids not there are listed as missing."""
         report = WriteReport("delete", index=self._write_index())
         actions = ((i, [{"delete": {"_id": i}}]) for i in ids)
+        self._bulk(report.index, actions, report)
+        if refresh:
+            self._call(self.client.indices.refresh, index=report.index)
+        return report
+
+    def update_fields(self, updates: Iterable[tuple[str, dict]], index: str | None = None,
+                      refresh: bool = True) -> WriteReport:
+        """Set some fields of documents by id (partial updates), in ``index`` or the
+        alias's; failures are reported per document."""
+        report = WriteReport("update", index=index or self._write_index())
+        actions = ((i, [{"update": {"_id": i}}, {"doc": fields}]) for i, fields in updates)
         self._bulk(report.index, actions, report)
         if refresh:
             self._call(self.client.indices.refresh, index=report.index)
