@@ -115,3 +115,22 @@ def test_an_incremental_run_stores_the_tables_of_the_new_version(root, tmp_path)
     assert not any("stories.sqlite" in path for _, path in events)
     lexical = parse_request({"q": ["quokka"], "mode": ["lexical"]})
     assert search(root, lexical)["total"] == quokkas + 1
+
+
+def test_ranking_reads_each_segments_stored_postings_not_whooshs_blocks(root):
+    stored = answers(root)
+    events, index = opened_by(root, lambda ix: ix.search(parse_request({"q": ["syria"]})))
+    files = [path for event, path in events if event == "open"]
+    assert any("/postings-" in p and p.endswith(f"/{ARRAYS}") for p in files)
+    view = index.views.thread_view()
+    assert view.terms.stored is not None
+    found = view.terms.postings(view.searcher.reader(), "body", "syria")
+    assert len(found.ids) and found.blocks == []  # slices of the arrays: no block decoded
+    for folder in current_generation(root).glob("postings-*"):  # an index written before them
+        shutil.rmtree(folder)
+    fallback = WhooshIndex(root)
+    fallback.search(parse_request({"q": ["syria"]}))
+    view = fallback.views.thread_view()
+    assert view.terms.stored is None
+    assert view.terms.postings(view.searcher.reader(), "body", "syria").blocks
+    assert answers(root) == stored
