@@ -258,25 +258,24 @@ def facet_counts(
     if len(docs) >= table.total():  # everything: no need to count
         counts = table.sizes(field)
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-    values, pair_docs, pair_values = table.pairs(field)
-    if mask is None and len(docs) < SMALL:  # a few documents: their own values only
-        counted = table.field(field).counts(np.fromiter(docs, dtype=np.int64, count=len(docs)))
-    else:
+    each = table.field(field)
+    if len(docs) * 2 > table.total():
+        # Most documents (a pasted headline matches most of an archive): count the few
+        # others, by their own values, and take them from each value's total.
         mask = table.mask(docs) if mask is None else mask
-        if len(docs) * 2 > table.total():
-            # Most documents (a pasted headline matches most of an archive): count the few
-            # others, by their own values, and take them from each value's total.
-            each = table.field(field)
-            rest = np.flatnonzero(table.live_mask() & ~mask)
-            counted = np.diff(each.starts) - each.counts(rest)
-        else:
-            counted = np.bincount(pair_values[mask[pair_docs]], minlength=len(values))
+        counted = np.diff(each.starts) - each.counts(np.flatnonzero(table.live_mask() & ~mask))
+    else:
+        # By each document's own values: 2-5x faster than a pass over every (document, value)
+        # pair under a mask, up to 40 % of 100k articles (bench figures in docs/benchmarks.md).
+        arr = (np.flatnonzero(mask) if mask is not None
+               else np.fromiter(docs, dtype=np.int64, count=len(docs)))
+        counted = each.counts(arr)
     found = np.flatnonzero(counted)
     if limit is not None and len(found) > limit:
         # Only values counted at least as often as the limit-th (ties kept) can be in the top.
         bar = np.partition(counted[found], len(found) - limit)[len(found) - limit]
         found = found[counted[found] >= bar]
-    pairs = [(values[i], int(counted[i])) for i in found.tolist()]
+    pairs = [(each.names[i], int(counted[i])) for i in found.tolist()]
     return sorted(pairs, key=lambda kv: (-kv[1], kv[0]))[:limit]
 
 
