@@ -32,11 +32,15 @@ from .arrays import mapped, write_arrays
 from .positions import Spots, flatten
 from .schema import TEXT_FIELDS
 
-FORMAT = 1
+FORMAT = 2  # 2: positions found through each term's first position and the frequencies
 PREFIX = "postings-"
 META = "meta.json"
 ARRAYS = "arrays.bin"
 WIDTH = 32  # bytes of a term kept in the sorted terms array; longer terms are read from Whoosh
+
+
+class NotStored(Exception):
+    """A segment whose postings these arrays cannot hold: it is read from Whoosh's blocks."""
 
 
 @dataclass(frozen=True)
@@ -47,8 +51,19 @@ class FieldArrays:
     term_starts: np.ndarray  # int64, one more than terms: each term's run of postings
     ids: np.ndarray  # int32 segment-local document numbers
     freqs: np.ndarray  # float32
-    pos_starts: np.ndarray | None  # int64, one more than ids (fields with positions)
+    # Where each term's positions begin (one more than terms; None: a field without positions).
+    # A posting's positions number its frequency, so the frequencies find each one's run.
+    term_pos: np.ndarray | None
     at: np.ndarray | None  # int32 positions
+
+    def position_runs(self, lo: int, hi: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where the positions of postings ``rows`` (of the term whose postings are
+        ``lo:hi``) begin in ``at``, and how many each has."""
+        within = np.zeros(hi - lo + 1, dtype=np.int64)
+        np.cumsum(self.freqs[lo:hi], dtype=np.int64, out=within[1:])
+        local = rows - lo
+        term = int(np.searchsorted(self.term_starts, lo, side="right")) - 1
+        return self.term_pos[term] + within[local], within[local + 1] - within[local]
 
     def run(self, term: bytes) -> tuple[int, int] | None:
         """The postings of ``term`` as a slice, or None if the segment does not hold it."""
@@ -104,8 +119,7 @@ class SegmentPostings:
             if found is None or arrays.at is None or not len(mine):
                 continue
             rows = found[0] + np.searchsorted(arrays.ids[found[0]:found[1]], mine - offset)
-            begin = arrays.pos_starts[rows]
-            counts = arrays.pos_starts[rows + 1] - begin
+            begin, counts = arrays.position_runs(found[0], found[1], rows)
             lengths.append(counts)
             # Each document's run of positions, gathered with one index array.
             first = np.zeros(len(counts), dtype=np.int64)
@@ -139,7 +153,10 @@ def write_segments(gen: Path, reader: IndexReader) -> list[str]:
             continue
         keep.add(folder.name)
         if read_segment(folder) is None:
-            _write_segment(segment, folder)
+            try:
+                _write_segment(segment, folder)
+            except NotStored:
+                continue  # served from Whoosh's blocks, as an index written before these
             written.append(folder.name)
     for old in gen.glob(f"{PREFIX}*"):
         if old.name not in keep:  # merged away: readers still open keep their mapped pages
@@ -194,7 +211,12 @@ def _field_arrays(segment, field: str) -> dict[str, np.ndarray]:
         "freqs": _joined_arrays(freqs, np.float32),
     }
     if positions:
-        out["pos_starts"] = _starts(_joined_arrays(pos_counts, np.int64))
+        lengths = _joined_arrays(pos_counts, np.int64)
+        if not np.array_equal(lengths, out["freqs"].astype(np.int64)):
+            # Whoosh's Positions format weighs a posting by its positions (no field boosts
+            # here): were that to change, the frequencies would misplace positions.
+            raise NotStored(f"{field}: frequencies are not position counts")
+        out["term_pos"] = _starts(lengths)[out["term_starts"]]
         out["at"] = _joined_arrays(at, np.int32)
     return out
 
@@ -242,7 +264,7 @@ def read_segment(folder: Path) -> dict[str, FieldArrays] | None:
             out[field] = FieldArrays(
                 load(f"{field}.terms"), load(f"{field}.term_starts"), load(f"{field}.ids"),
                 load(f"{field}.freqs"),
-                load(f"{field}.pos_starts") if has_positions else None,
+                load(f"{field}.term_pos") if has_positions else None,
                 load(f"{field}.at") if has_positions else None,
             )
     except (OSError, ValueError, KeyError, TypeError):
