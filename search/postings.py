@@ -9,15 +9,12 @@ compares the scores computed from them with Whoosh's own.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import accumulate
-from pickle import loads
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader
-from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 INLINE = -1  # the "file offset" of postings kept in the term's entry, not the postings file
@@ -44,7 +41,7 @@ def read_postings(reader: IndexReader, field: str, text: str | bytes) -> Posting
     for number, (segment, offset) in enumerate(reader.leaf_readers()):
         if (field, text) not in segment:
             continue
-        ids, freqs, at = _decode(_leaf_matcher(segment, field, text))
+        ids, freqs, at = _decode(leaf_matcher(segment, field, text))
         ids_parts.append(ids + offset)
         freq_parts.append(freqs)
         starts += [done + start for start, _ in at]
@@ -69,7 +66,7 @@ def field_postings(reader: IndexReader, field: str) -> dict[bytes, np.ndarray]:
     return {text: np.concatenate(ids).astype(np.int32) for text, ids in parts.items()}
 
 
-def _leaf_matcher(segment, field: str, text: str | bytes):
+def leaf_matcher(segment, field: str, text: str | bytes):
     matcher = segment.postings(field, text)
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child  # deleted documents are left out by the caller's hits
@@ -100,34 +97,6 @@ def _decode(matcher) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]]]:
     if not ids:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64), []
     return np.concatenate(ids), np.concatenate(freqs), blocks
-
-
-def positions_of(
-    reader: IndexReader, field: str, text: str, postings: Postings, docs: np.ndarray
-) -> list[list[int]]:
-    """The positions of ``text`` in each of ``docs`` (all in ``postings``), reading only the
-    blocks that hold them."""
-    segments = reader.leaf_readers()
-    index = np.searchsorted(postings.ids, docs).tolist()
-    block_of = (np.searchsorted(postings.starts, index, side="right") - 1).tolist()
-    out: list[list[int]] = []
-    matchers: dict[int, W3LeafMatcher] = {}
-    current = -1
-    values: tuple = ()
-    for i, b in zip(index, block_of, strict=True):
-        if b != current:
-            number, where = postings.blocks[b]
-            if number not in matchers:
-                matchers[number] = _leaf_matcher(segments[number][0], field, text)
-            matcher = matchers[number]
-            if where != INLINE:
-                matcher._goto(where)
-                matcher._read_values()
-            values, current = matcher._values, b
-        value = values[i - postings.starts[b]]
-        # Whoosh's Positions format: a 4-byte count, then a pickled list of deltas.
-        out.append(list(accumulate(loads(value[_INT_SIZE:] + b"."))))
-    return out
 
 
 def field_lengths(reader: IndexReader, field: str, size: int) -> np.ndarray:

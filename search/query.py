@@ -105,7 +105,7 @@ def _search(view: View, request: SearchRequest, snippets: bool, ranking: Ranking
     scored, matched = meaning.scored, meaning.matched
     hits = _combine(matched, sets.values(), view.facets)
     key = view.stories.key(request.collapse)
-    groups = len({key[d] for d in hits})
+    groups = view.stories.groups(hits, request.collapse)
     ranked = _rank(view, query, scored, hits, request, key, ranking)
     budget.check()
     terms = query_terms(query)

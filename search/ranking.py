@@ -33,15 +33,19 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 # field_postings and read_postings are read from here by facets and the benchmarks.
-from .postings import Postings, field_lengths, field_postings, positions_of, read_postings
+from .positions import Spots, in_a_row, read_spots
+from .postings import Postings, field_lengths, field_postings, read_postings
 from .rerank import positional_bonus
 from .schema import TEXT_FIELDS
+from .segment_postings import SegmentPostings
 
 __all__ = ["DEFAULT", "Named", "Ranking", "Scored", "TermArrays", "field_postings",
            "rankable", "read_postings", "word_of"]
 
 # Decoded postings kept per index version: common words recur from query to query.
 CACHE_POSTINGS = 6_000_000  # 48 MB: int32 ids, float32 frequencies
+# Positions of words read whole (phrases of common words read most of their blocks anyway).
+CACHE_POSITIONS = 8_000_000  # ~40 MB: int32 positions, int64 starts
 FIRST_SORTED = 256  # hits sorted for a first page; the rest only when paging goes further
 
 
@@ -198,10 +202,17 @@ class TermArrays:
         self.lengths = lengths or {f: field_lengths(reader, f, self.size) for f in TEXT_FIELDS}
         self._cache: OrderedDict[tuple[str, str], Postings] = OrderedDict()
         self._cached = 0
+        self._spots: OrderedDict[tuple[str, str], Spots] = OrderedDict()
+        self._spotted = 0
+        # Postings and positions written at reindex as arrays (segment_postings.py); without
+        # them (an older index), Whoosh's blocks are decoded and the results cached.
+        self.stored = SegmentPostings.of(reader)
         self._lock = threading.Lock()
 
     def postings(self, reader: IndexReader, field: str, text: str) -> Postings:
         """The documents holding ``text`` in ``field`` and its frequency in each."""
+        if self.stored is not None and self.stored.holds(field, text):
+            return Postings(*self.stored.postings(field, text), [], [])
         key = (field, text)
         with self._lock:
             if key in self._cache:
@@ -216,6 +227,32 @@ class TermArrays:
                     _, dropped = self._cache.popitem(last=False)
                     self._cached -= len(dropped.ids)
         return found
+
+    def spots(
+        self, reader: IndexReader, field: str, text: str, found: Postings, docs: np.ndarray
+    ) -> Spots:
+        """The positions of ``text`` in ``docs`` (ascending, all in ``found``). A word whose
+        blocks are mostly read anyway is read whole and kept: common words recur in phrases."""
+        if self.stored is not None and self.stored.holds(field, text):
+            return self.stored.spots(field, text, docs)
+        key = (field, text)
+        with self._lock:
+            if key in self._spots:
+                self._spots.move_to_end(key)
+                return self._spots[key].subset(docs)
+        index = np.searchsorted(found.ids, docs)
+        touched = len(np.unique(np.searchsorted(found.starts, index, side="right")))
+        if touched * 2 < len(found.starts):
+            return read_spots(reader, field, text, found, docs)
+        whole = read_spots(reader, field, text, found)
+        with self._lock:
+            if key not in self._spots and len(whole.at) <= CACHE_POSITIONS // 4:
+                self._spots[key] = whole
+                self._spotted += len(whole.at)
+                while self._spotted > CACHE_POSITIONS:
+                    _, dropped = self._spots.popitem(last=False)
+                    self._spotted -= len(dropped.at)
+        return whole.subset(docs)
 
     def score(
         self,
@@ -276,11 +313,12 @@ class TermArrays:
             docs = np.intersect1d(docs, found.ids, assume_unique=True)
         docs = docs[self.live[docs]]
         if len(leaf.words) > 1 and len(docs):
-            spots = [
-                positions_of(reader, field, word, found, docs)
-                for word, found in zip(leaf.words, lists, strict=True)
-            ]
-            docs = docs[[i for i, each in enumerate(zip(*spots, strict=True)) if _in_a_row(each)]]
+            order = sorted(range(len(lists)), key=lambda k: len(lists[k].ids))
+            docs = in_a_row(
+                order,
+                lambda k, some: self.spots(reader, field, leaf.words[k], lists[k], some),
+                docs.astype(np.int64),
+            )
         points = np.zeros(len(docs), dtype=np.float64)
         for word, found in zip(leaf.words, lists, strict=True):
             at = np.searchsorted(found.ids, docs)
@@ -298,12 +336,3 @@ class TermArrays:
         tf = freqs.astype(np.float64)  # float32 arithmetic would drift from Whoosh's scores
         return idf * ((tf * (k1 + 1)) / (tf + norm))
 
-
-def _in_a_row(positions: tuple[list[int], ...]) -> bool:
-    """Whether the words occur one right after another somewhere (positions per word)."""
-    starts = set(positions[0])
-    for k, later in enumerate(positions[1:], 1):
-        starts &= {p - k for p in later}
-        if not starts:
-            return False
-    return True

@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 from whoosh.reading import IndexReader
 
-from .postings import positions_of
-
 if TYPE_CHECKING:
     from .ranking import Group, Ranking, TermArrays
 
@@ -64,8 +62,8 @@ def _body_positions(
     inside = docs[found.ids[at] == docs]
     if not len(inside):
         return {}
-    spots = positions_of(reader, "body", word, found, inside)
-    return dict(zip(inside.tolist(), spots, strict=True))
+    spots = terms.spots(reader, "body", word, found, inside)
+    return dict(zip(inside.tolist(), spots.lists(), strict=True))
 
 
 def _gap(first: list[int], second: list[int]) -> int:

@@ -29,6 +29,7 @@ from whoosh.query import (
 )
 from whoosh.searching import Searcher
 
+from . import whoosh_fixes  # noqa: F401  (X -Y must not return X's first match holding Y)
 from .analysis import TOKEN_PATTERN, index_term, is_stop
 from .schema import LEAD_BOOST, TEXT_FIELDS, TITLE_BOOST
 

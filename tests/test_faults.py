@@ -427,13 +427,13 @@ def test_disk_full_keeps_the_old_index_and_the_next_run_works(
 
 @pytest.fixture
 def small_disk(tmp_path) -> Path:
-    """A real 2.5 MB filesystem (tmpfs), where we may mount one: room for two generations of
-    the old corpus (0.9 MB each), not for the new one (2.8 MB) beside the old."""
+    """A real 3.5 MB filesystem (tmpfs), where we may mount one: room for two generations of
+    the old corpus (1.3 MB each), not for the new one (4.2 MB) beside the old."""
     mount = tmp_path / "disk"
     mount.mkdir()
     if os.geteuid() != 0 or not shutil.which("mount"):
         pytest.skip("mounting a tmpfs needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2560k", "tmpfs", str(mount)],
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3584k", "tmpfs", str(mount)],
                           capture_output=True, text=True)  # fmt: skip
     if done.returncode:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")

@@ -517,3 +517,22 @@ def test_corrections_one_edit_away_a_swap_or_two_after_the_first_letter(
     root: Path, q: str, suggestion: str | None
 ):
     assert run(root, q=q)["suggestion"] == suggestion
+
+
+def test_a_negated_word_excludes_the_first_match_too(tmp_path: Path):
+    # whoosh3's AndNot kept its first match when the negated word's first document came
+    # before it (search/whoosh_fixes.py): "harbour -ferry" listed "Harbour ferry".
+    articles = [
+        {"id": "f", "title": "Ferry timetable", "text": "The ferry leaves at noon.",
+         "date": "2025-01-01", "source": "Desk"},
+        {"id": "hf", "title": "Harbour ferry", "text": "A harbour ferry sank.",
+         "date": "2025-01-02", "source": "Desk"},
+        {"id": "h", "title": "Harbour works", "text": "The harbour wall is mended.",
+         "date": "2025-01-03", "source": "Desk"},
+    ]
+    reindex([write_jsonl(tmp_path / "a.jsonl", articles)], tmp_path / "index", workers=1)
+    data = search(tmp_path / "index", parse_request({"q": "harbour -ferry", "mode": "lexical"}))
+    assert [r["title"] for r in data["results"]] == ["Harbour works"]
+    with open_index(tmp_path / "index").searcher() as searcher:
+        titles = [searcher.stored_fields(d)["title"] for d in range(3)]
+        assert titles[0] == "Ferry timetable"  # the negated word's first document comes first
