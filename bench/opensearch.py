@@ -193,6 +193,26 @@ def run_queries(run: Path, root: Path, per_kind: int) -> dict:
             "cold_first_query_ms": opened["cold_first_query_ms"]}
 
 
+def count_requests(transport) -> dict[str, Timer]:
+    """Time the client's requests to the cluster by kind (endpoint, and a search's
+    aggregations), from outside, as ingest.py times the steps of a reindex."""
+    timers: dict[str, Timer] = {}
+    original = transport.perform_request
+
+    def timed(method, url, *args, **kwargs):
+        body = kwargs.get("body") or {}
+        what = url.rsplit("/", 1)[-1]
+        if isinstance(body, dict) and what == "_search" and body.get("aggs"):
+            what += " aggs: " + ",".join(sorted(body["aggs"])[:6])
+        elif isinstance(body, dict) and what == "_search" and body.get("size") == 0:
+            what += " size 0"
+        with timers.setdefault(f"{method} {what}", Timer()):
+            return original(method, url, *args, **kwargs)
+
+    transport.perform_request = timed
+    return timers
+
+
 def per_article(whoosh: dict, cluster: dict) -> dict:
     """CPU seconds per article of each part of the two ingests."""
     n = cluster["articles"] or 1
@@ -200,6 +220,9 @@ def per_article(whoosh: dict, cluster: dict) -> dict:
         "extraction_workers": cluster["cpu_seconds"]["workers"] / n,
         "reindex_process": cluster["cpu_seconds"]["main"] / n,
         "cluster_jvms": cluster["jvm_cpu_seconds"] / n,
+        # What the three idle JVMs spend anyway over the run's length (not a per-article cost).
+        "cluster_jvms_less_idle": (cluster["jvm_cpu_seconds"]
+                                   - cluster["jvm_idle_cpu_per_s"] * cluster["seconds"]) / n,
         "waiting_on_cluster_wall": cluster["stages"].get("opensearch", 0.0) / n,
     }
     w = whoosh["articles"] or 1
@@ -211,11 +234,12 @@ def per_article(whoosh: dict, cluster: dict) -> dict:
 
 def scaling(costs: dict) -> list[dict]:
     """Articles/s with N extraction machines against clusters of dedicated nodes, from the
-    measured CPU-ms per article (each part CPU-bound, the network and disks not limiting)."""
+    measured CPU-ms per article (each part CPU-bound, the network and disks not limiting; the
+    cluster's cost less what its JVMs spend idle)."""
     extract = costs["extraction_workers"] + costs["reindex_process"]
     rows = []
     for nodes in CLUSTERS:
-        engine_rate = nodes * MACHINE_CORES * 1000 / costs["cluster_jvms"]
+        engine_rate = nodes * MACHINE_CORES * 1000 / costs["cluster_jvms_less_idle"]
         for machines in SCALE_MACHINES:
             extract_rate = machines * MACHINE_CORES * 1000 / extract
             rate = min(extract_rate, engine_rate)
@@ -265,6 +289,9 @@ def report(data: dict) -> str:
                f"{data['opensearch_http_ms_per_search']:.1f} ms (wall), of a mean search of "
                f"{data['opensearch_mean_ms']:.1f} ms; the JVMs' CPU "
                f"{data['jvm_cpu_ms_per_query']:.1f} ms")
+    out.append(table(["opensearch request (by kind)", "per search", "ms each"],
+                     [[k, v["per_search"], v["ms_each"]]
+                      for k, v in data["opensearch_requests"].items()]))
     rows = [[r["cluster_nodes"], r["extraction_machines"], r["extraction_per_s"],
              r["cluster_per_s"], r["articles_per_s"], r["limited_by"], r["hours_1m"]]
             for r in data["scaling"]]
@@ -332,9 +359,7 @@ def main(argv: list[str] | None = None) -> None:
         cluster_ingest = ingest_opensearch(folder, root, cluster, args.workers)
         print("  queries...", flush=True)
         prepared = run_queries(run, root, per_kind)
-        http = Timer()  # the OpenSearch side's requests to the cluster, and their wall time
-        ingest._wrap(prepared["chosen"]["opensearch"].index.client.transport, "perform_request",
-                     http)
+        http = count_requests(prepared["chosen"]["opensearch"].index.client.transport)
         before = jvm_cpu(cluster)
         rows = query.run_mix(prepared["chosen"], prepared["queries"], warmup=0)
         jvm_per_query = (jvm_cpu(cluster) - before) * 1000 / len(rows)
@@ -351,8 +376,13 @@ def main(argv: list[str] | None = None) -> None:
             "query": {**summary, "names": prepared["names"],
                       "cold_first_query_ms": prepared["cold_first_query_ms"]},
             "jvm_cpu_ms_per_query": round(jvm_per_query, 2),
-            "opensearch_requests_per_search": round(http.calls / len(rows), 2),
-            "opensearch_http_ms_per_search": round(http.seconds * 1000 / len(rows), 2),
+            "opensearch_requests_per_search": round(sum(t.calls for t in http.values())
+                                                    / len(rows), 2),
+            "opensearch_http_ms_per_search": round(sum(t.seconds for t in http.values())
+                                                   * 1000 / len(rows), 2),
+            "opensearch_requests": {k: {"per_search": round(t.calls / len(rows), 2),
+                                        "ms_each": round(t.seconds * 1000 / t.calls, 2)}
+                                    for k, t in sorted(http.items())},
             "opensearch_mean_ms": round(sum(r["opensearch"] for r in rows) / len(rows), 2)}
     print(report(data))
     print("\ncold first query (open + 1 query), ms:", prepared["cold_first_query_ms"])
