@@ -34,11 +34,13 @@ class Ours:
     """Our index object over the benchmark index (as the web app keeps one), by words or by
     words and meaning."""
 
-    def __init__(self, root: Path, mode: str = "lexical") -> None:
+    def __init__(self, root: Path, mode: str = "lexical", index=None) -> None:
         from search.request import parse_request
         from search.searchindex import WhooshIndex
 
-        self.root, self.mode, self.index, self._parse = root, mode, WhooshIndex(root), parse_request
+        # ``index``: another engine's index object (opensearch.py), asked the same requests.
+        self.root, self.mode, self._parse = root, mode, parse_request
+        self.index = index if index is not None else WhooshIndex(root)
 
     def search(self, q: mix.Query) -> dict:
         """One results page, as the web app asks for it."""
@@ -63,7 +65,7 @@ def open_engines(run: Path, mode: str = "lexical") -> dict:
 
 
 def _call(engine, name: str, q: mix.Query) -> dict:
-    return engine.search(q) if name == "ours" else engine.search(q.engine())
+    return engine.search(q) if isinstance(engine, Ours) else engine.search(q.engine())
 
 
 def run_mix(opened: dict, queries: list[mix.Query], warmup: int = 20) -> list[dict]:
@@ -86,34 +88,35 @@ def run_mix(opened: dict, queries: list[mix.Query], warmup: int = 20) -> list[di
     return rows
 
 
-def summarize(rows: list[dict]) -> dict:
-    """Percentiles per kind and engine, ratios, and the top-hit sanity check."""
+def summarize(rows: list[dict], names: tuple[str, ...] = NAMES) -> dict:
+    """Percentiles per kind and engine, ratios (ours to each other), and the top-hit sanity
+    check."""
     kinds: dict[str, dict] = {}
     for kind in [*mix.KINDS, "all"]:
         chosen = [r for r in rows if kind in ("all", r["kind"])]
         if not chosen:
             continue
         stats = {"n": len(chosen)}
-        for name in NAMES:
+        for name in names:
             values = [r[name] for r in chosen if name in r]
             stats[name] = {f"p{q}": _round(percentile(values, q)) for q in (50, 95, 99)}
-            if name != "ours":
-                core = [r[f"{name}_core"] for r in chosen]
+            core = [r[f"{name}_core"] for r in chosen if f"{name}_core" in r]
+            if core:
                 stats[name] |= {f"core_p{q}": _round(percentile(core, q)) for q in (50, 95)}
-        for other in NAMES[1:]:
+        for other in names[1:]:
             stats[f"ours_vs_{other}_p50"] = ratio(stats["ours"]["p50"], stats[other]["p50"])
             stats[f"ours_vs_{other}_p95"] = ratio(stats["ours"]["p95"], stats[other]["p95"])
         stats["median_total"] = {
-            name: percentile([r[f"{name}_total"] for r in chosen], 50) for name in NAMES
+            name: percentile([r[f"{name}_total"] for r in chosen], 50) for name in names
         }
         kinds[kind] = stats
     titles = [r for r in rows if r["kind"] == "title"]
     sanity = {}
     if titles:
-        for name in NAMES:
+        for name in names:
             sanity[f"{name}_top_is_source_doc"] = _share(titles, lambda r, n=name: r[f"{n}_top"]
                                                          == r["query"].target)
-        for other in NAMES[1:]:
+        for other in names[1:]:
             sanity[f"ours_same_top_as_{other}"] = _share(
                 titles, lambda r, o=other: r["ours_top"] == r[f"{o}_top"])
     return {"kinds": kinds, "title_sanity": sanity}
