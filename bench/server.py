@@ -3,11 +3,14 @@
 Starts ``news-search serve --index DIR --port P`` (the CLI the docs tell people to run) on
 127.0.0.1 in a subprocess, then runs a load client in another process: a fixed number of
 concurrent keep-alive connections (Python threads with http.client), each sending the query
-mix's URLs one after another for a bounded time and count. For each concurrency level it
+mix's URLs one after another for a bounded time and count; or, with ``--load wrk``, Debian's
+``wrk`` (C, one event loop per thread) sends them, so that the client takes little of the two
+cores the server needs. For each concurrency level it
 reports requests/s, p50/p95/p99 latency, errors, and the server's resident memory.
 
     python bench/server.py --smoke
     python bench/server.py --scale 10000 --concurrency 1,4,16 --duration 20
+    python bench/server.py --scale 100000 --concurrency 1,4,16,64 --load wrk
 """
 
 from __future__ import annotations
@@ -133,18 +136,64 @@ def load(port: int, paths: list[str], concurrency: int, duration: float, cap: in
     }
 
 
+# wrk sends the mix's URLs in turn from a file (one per line) and prints its figures as JSON.
+WRK_SCRIPT = """
+local paths, next = {}, 0
+init = function(args)
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  next = math.random(#paths)  -- threads start at different places in the mix
+end
+request = function()
+  next = next % #paths + 1
+  return wrk.format("GET", paths[next])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "us": %d, "p50": %d, "p95": %d, "p99": %d, "socket": %d, "status": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), e.connect + e.read + e.write + e.timeout, e.status))
+end
+"""
+
+
+def load_wrk(port: int, paths: list[str], concurrency: int, duration: float,
+             folder: Path) -> dict:
+    """``wrk`` with ``concurrency`` connections sending ``paths`` for ``duration`` seconds."""
+    script, listing = folder / "wrk.lua", folder / "wrk-paths.txt"
+    script.write_text(WRK_SCRIPT, encoding="utf-8")
+    listing.write_text("\n".join(paths) + "\n", encoding="utf-8")
+    threads = min(2, concurrency)  # two cores: more wrk threads only take the server's CPU
+    done = subprocess.run(
+        ["wrk", "-t", str(threads), "-c", str(concurrency), "-d", f"{duration:.0f}s",
+         "--timeout", f"{TIMEOUT}s", "-s", str(script), f"http://127.0.0.1:{port}",
+         "--", str(listing)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    seconds = figures["us"] / 1e6
+    errors = figures["socket"] + figures["status"]
+    return {
+        "concurrency": concurrency, "client": "wrk", "requests": figures["requests"],
+        "ok": figures["requests"] - errors, "errors": errors, "seconds": round(seconds, 2),
+        "requests_per_s": round((figures["requests"] - errors) / seconds, 1) if seconds else 0,
+        **{f"p{q}_ms": round(figures[f"p{q}"] / 1000, 1) for q in (50, 95, 99)},
+    }
+
+
 def paths_for(queries: list[mix.Query], endpoint: str) -> list[str]:
     """The URLs of the query mix on one endpoint."""
     base = ENDPOINTS[endpoint]
     return [f"{base}?{urlencode(q.params(), doseq=True)}" for q in queries]
 
 
-def bench(run: Path, queries, levels, duration, threads, endpoints, workers=None) -> dict:
+def bench(run: Path, queries, levels, duration, threads, endpoints, workers=None,
+          client_kind: str = "python") -> dict:
     """Start the server, warm it, load it at each level, stop it."""
     port = free_port()
     log = run / "server.log"
     server = start_server(run / "index", port, threads, log, workers)
-    out = {"threads": threads, "workers": workers, "levels": []}
+    out = {"threads": threads, "workers": workers, "client": client_kind, "levels": []}
     client = Path(__file__).resolve()
     try:
         out["ready_seconds"] = round(wait_ready(port, server, log), 2)
@@ -159,7 +208,10 @@ def bench(run: Path, queries, levels, duration, threads, endpoints, workers=None
                 args = ["--client", str(port), "--paths", str(spec), "--duration", str(duration),
                         "--concurrency", str(level)]
                 cpu = tree_cpu(server.pid)
-                figures = run_child(client, args, run / "client.json")
+                if client_kind == "wrk":
+                    figures = load_wrk(port, paths_for(queries, endpoint), level, duration, run)
+                else:
+                    figures = run_child(client, args, run / "client.json")
                 cpu = tree_cpu(server.pid) - cpu
                 per_request = 1000 * cpu / max(1, figures["requests"])
                 figures |= {"endpoint": endpoint, "server_cpu_s": round(cpu, 2),
@@ -203,6 +255,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="serve --workers [serve's default: one per core]")
     parser.add_argument("--endpoints", default="api,html", help="api and/or html [api,html]")
     parser.add_argument("--results", type=Path, default=None, help="results folder")
+    parser.add_argument("--load", choices=("python", "wrk"), default="python",
+                        help="the load client: Python threads, or Debian's wrk [python]")
     parser.add_argument("--client", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--paths", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
@@ -221,9 +275,10 @@ def main(argv: list[str] | None = None) -> None:
     run = ingest.ensure_built(n, args.seed, args.format)
     queries = mix.build_mix(run / "docs.jsonl", 8 if args.smoke else 40, seed=11)
     print(f"server: {n} articles, workers {args.workers or 'default'} x waitress "
-          f"{args.threads} threads, levels {levels}, "
+          f"{args.threads} threads, levels {levels}, {args.load} client, "
           f"{duration:.0f}s each", flush=True)
-    data = bench(run, queries, levels, duration, args.threads, endpoints, args.workers)
+    data = bench(run, queries, levels, duration, args.threads, endpoints, args.workers,
+                 args.load)
     print(report(data))
     data |= {"articles": n, "format": args.format, "duration_per_level": duration}
     save_result("server", data, args)
