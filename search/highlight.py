@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import html
 import re
+import string
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from whoosh.query import AndNot, Not, Phrase, Query, Term
@@ -20,6 +22,7 @@ TOKEN = re.compile(TOKEN_PATTERN)
 PARAGRAPH = re.compile(r"\n\s*\n")
 SNIPPET_CHARS = 320
 ELLIPSIS = " … "
+OTHER = "\0"  # the term of a word that stands for none of the query's (see Terms.blocked)
 
 
 @dataclass
@@ -36,6 +39,17 @@ class Terms:
 
     def __bool__(self) -> bool:
         return bool(self.words or self.phrases)
+
+    @cached_property
+    def blocked(self) -> frozenset[str]:
+        """First characters ruling a word out without stemming it: ASCII letters and digits
+        that begin none of the terms. A term is a word folded then stemmed, and neither
+        changes an ASCII letter or digit that begins it (Snowball keeps a word's first letter;
+        folding maps only other characters), so a word beginning with one of these stands
+        for no term. Most words of a result are looked at only this way."""
+        firsts = {term[:1] for term in self}
+        return frozenset(c for c in string.ascii_letters + string.digits
+                         if c.lower() not in firsts)
 
 
 def query_terms(query: Query) -> Terms:
@@ -97,7 +111,8 @@ def _mentions(text: str, terms: Terms) -> bool:
     """Whether ``_spans(text, terms)`` finds anything. Most paragraphs of a result hold none
     of the query's words: their distinct words, looked up once each, say so for a fraction of
     what marking them costs (that was most of a search's time)."""
-    found = {index_term(word) for word in set(TOKEN.findall(text))}
+    blocked = terms.blocked
+    found = {index_term(word) for word in set(TOKEN.findall(text)) if word[0] not in blocked}
     found.discard("")  # not a word to mark (``_spans`` leaves such tokens out)
     if found & terms.words:
         return True  # a word outside any phrase, or inside a marked phrase: a span either way
@@ -133,7 +148,9 @@ def _window(sentence: str, terms: Terms) -> str:
 
 def _spans(text: str, terms: Terms) -> list[tuple[int, int]]:
     """Character spans to mark: whole phrases first, then single words outside them."""
-    tokens = [(m.start(), m.end(), index_term(m.group(0))) for m in TOKEN.finditer(text)]
+    blocked = terms.blocked
+    tokens = [(m.start(), m.end(), OTHER if (w := m.group(0))[0] in blocked else index_term(w))
+              for m in TOKEN.finditer(text)]
     content = [t for t in tokens if t[2]]  # every word, stop words too, as in the index
     spans: list[tuple[int, int]] = []
     for phrase in terms.phrases:

@@ -295,3 +295,22 @@ def test_the_hostile_title_is_escaped(root: Path):
         "<mark>Quokka</mark> sighting &lt;script&gt;alert(1)&lt;/script&gt; "
         "&quot;onerror=alert(2) stuns rangers"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "marked"),
+    [
+        # Words are ruled out by their first character before stemming: a stem keeps it.
+        ("Ünal and Unal met.", {"unal"}, ["Ünal", "Unal"]),  # folded: not ruled out
+        ("Dying, they said; the die is cast.", {"die"}, ["Dying", "die"]),  # dying -> die
+        ("The U.S. and US officials", {"us"}, ["U.S", "US"]),
+        ("In 2016 and 2016's count", {"2016"}, ["2016", "2016&#x27;s"]),
+        ("Cats, cat and catalogue", {"cat"}, ["Cats", "cat"]),
+    ],
+)
+def test_words_ruled_out_by_their_first_letter_are_exactly_those_no_term_stands_for(
+        text: str, words: set[str], marked: list[str]):
+    terms = Terms(words)
+    assert re.findall(r"<mark>(.*?)</mark>", highlight_text(text, terms)) == marked
+    assert re.findall(r"<mark>(.*?)</mark>", snippet(text, terms)) == marked
+    assert terms.blocked.isdisjoint({w[0] for w in words}) and "x" in terms.blocked
