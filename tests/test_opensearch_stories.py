@@ -1,0 +1,229 @@
+"""Stories across a cluster: runs that write disjoint halves of one corpus into one alias, one
+after the other or at once, give every article the story and copy group of a single run over
+the whole corpus, which are those the Whoosh engine gives (search/engines/opensearch_stories.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import EXTRA_ARTICLES, SEEDS, write_jsonl
+from newsroom import ARTICLES as NEWSROOM
+from opensearch_cluster import Cluster
+
+from search.generations import current_generation
+from search.index import reindex
+from search.stories import read_stories
+from web.cli import cli
+
+pytestmark = pytest.mark.opensearch
+NEWS_ARTICLES = Path("/work/corpora/NewsArticles.csv")
+NEWS_ROWS = 150  # of NewsArticles.csv, when present: stories of several articles, many days
+CLI = [sys.executable, "-c", "from web.cli import main; main()"]
+
+
+def _news_rows() -> list[list[str]]:
+    if not NEWS_ARTICLES.exists():
+        return []
+    csv.field_size_limit(1 << 30)
+    with NEWS_ARTICLES.open(newline="", encoding="utf-8") as f:
+        return [row for _, row in zip(range(NEWS_ROWS + 1), csv.reader(f), strict=False)]
+
+
+def _write_csv(path: Path, rows: list[list[str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """The corpus in two disjoint halves, ``a/`` and ``b/``: the seeds, the extra articles and
+    the news rows alternate between them, so that stories straddle the halves."""
+    whole = tmp_path_factory.mktemp("split-corpus")
+    (whole / "a").mkdir()
+    (whole / "b").mkdir()
+    for n, seed in enumerate(sorted(p for p in SEEDS.iterdir() if p.is_file())):
+        (whole / "ab"[n % 2] / seed.name).write_bytes(seed.read_bytes())
+    write_jsonl(whole / "a" / "extra.jsonl", EXTRA_ARTICLES[::2])
+    write_jsonl(whole / "b" / "extra.jsonl", EXTRA_ARTICLES[1::2])
+    write_jsonl(whole / "b" / "newsroom.jsonl", NEWSROOM)
+    rows = _news_rows()
+    if rows:
+        _write_csv(whole / "a" / "news.csv", [rows[0], *rows[1::2]])
+        _write_csv(whole / "b" / "news.csv", [rows[0], *rows[2::2]])
+    return whole
+
+
+def whoosh_stories(folder: Path, root: Path) -> dict[str, tuple[str, str]]:
+    """Each article's (story, copy) from a Whoosh run over ``folder`` (copy: itself if none)."""
+    reindex([folder], root, full=True, workers=1, vectors=False)
+    return {i: (story, copy or i)
+            for i, (story, copy) in read_stories(current_generation(root)).items()}
+
+
+@pytest.fixture(scope="module")
+def expected(corpus, tmp_path_factory) -> dict[str, tuple[str, str]]:
+    return whoosh_stories(corpus, tmp_path_factory.mktemp("split-whoosh") / "index")
+
+
+@pytest.fixture
+def alias(opensearch_node: Cluster) -> Iterator[str]:
+    name = f"stories-{uuid.uuid4().hex[:8]}"
+    yield name
+    from opensearchpy import OpenSearch
+
+    OpenSearch(opensearch_node.urls).indices.delete(index=f"{name}-*", ignore_unavailable=True)
+
+
+def args(folder: Path, root: Path, url: str, alias: str) -> list[str]:
+    return ["reindex", str(folder), "--index", str(root), "--engine", "opensearch",
+            "--opensearch-url", url, "--opensearch-index", alias, "--workers", "1"]
+
+
+def run(folder: Path, root: Path, url: str, alias: str, *more: str) -> str:
+    out = CliRunner().invoke(cli, args(folder, root, url, alias) + list(more))
+    assert out.exit_code == 0, out.output
+    return out.output
+
+
+def stories_in(url: str, alias: str) -> dict[str, tuple[str, str]]:
+    from opensearchpy import OpenSearch
+
+    hits = OpenSearch([url]).search(index=alias, body={
+        "size": 10_000, "_source": ["story", "copy"]})["hits"]["hits"]
+    return {h["_id"]: (h["_source"]["story"], h["_source"]["copy"]) for h in hits}
+
+
+def test_the_halves_share_stories(corpus, expected, tmp_path):
+    """The corpus tests something: stories of several articles, some across the halves."""
+    sizes = Counter(story for story, _ in expected.values())
+    assert sum(1 for n in sizes.values() if n > 1) >= 2
+    a, b = (set(whoosh_stories(corpus / h, tmp_path / h)) for h in "ab")
+    assert not a & b and a | b == set(expected)
+    across = {s for i, (s, _) in expected.items() if i in a} & \
+             {s for i, (s, _) in expected.items() if i in b}
+    assert across
+
+
+def test_one_run_gives_the_stories_whoosh_gives(corpus, expected, opensearch_node, alias,
+                                                tmp_path):
+    run(corpus, tmp_path / "root", opensearch_node.urls[0], alias)
+    assert stories_in(opensearch_node.urls[0], alias) == expected
+
+
+def test_two_runs_one_after_the_other_give_the_stories_of_one_run(corpus, expected,
+                                                                  opensearch_node, alias,
+                                                                  tmp_path):
+    url = opensearch_node.urls[0]
+    run(corpus / "a", tmp_path / "machine-a", url, alias)
+    first = stories_in(url, alias)
+    assert first != {i: expected[i] for i in first}  # half a alone: stories differ
+    run(corpus / "b", tmp_path / "machine-b", url, alias)  # another root, as on another machine
+    assert stories_in(url, alias) == expected
+
+
+def test_two_processes_at_once_give_the_stories_of_one_run(corpus, expected, opensearch_node,
+                                                           alias, tmp_path):
+    url = opensearch_node.urls[0]
+    (tmp_path / "empty").mkdir()
+    run(tmp_path / "empty", tmp_path / "first", url, alias)  # the alias, before the writers
+    started = time.perf_counter()
+    procs = [subprocess.Popen(CLI + args(corpus / h, tmp_path / f"machine-{h}", url, alias),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+             for h in "ab"]
+    outputs = [p.communicate(timeout=300)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    print(f"two writers at once: {time.perf_counter() - started:.1f} s")
+    assert stories_in(url, alias) == expected
+
+
+def _drop_record(path: Path, title: str) -> None:
+    """Rewrite a .jsonl or .csv file of the corpus without the record of ``title``."""
+    if path.suffix == ".jsonl":
+        lines = path.read_text(encoding="utf-8").splitlines()
+        path.write_text("".join(f"{line}\n" for line in lines
+                                if json.loads(line)["title"] != title), encoding="utf-8")
+        return
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    _write_csv(path, [row for row in rows if row[3] != title])
+
+
+def test_an_incremental_run_that_removes_an_article_regroups(corpus, opensearch_node, alias,
+                                                             tmp_path):
+    from opensearchpy import OpenSearch
+
+    url = opensearch_node.urls[0]
+    copy = tmp_path / "corpus"
+    shutil.copytree(corpus, copy)
+    run(copy / "a", tmp_path / "machine-a", url, alias)
+    run(copy / "b", tmp_path / "machine-b", url, alias)
+    before = stories_in(url, alias)
+    # An article of half b that names a story of several articles (its earliest): without
+    # it the story takes another name.
+    sizes = Counter(story for story, _ in before.values())
+    docs = {h["_id"]: h["_source"] for h in OpenSearch([url]).search(index=alias, body={
+        "size": 10_000, "_source": ["path", "title"]})["hits"]["hits"]}
+    victim = next(i for i, (story, _) in sorted(before.items())
+                  if story == i and sizes[story] > 1 and "/b/" in docs[i]["path"]
+                  and not docs[i]["path"].endswith(".txt"))
+    _drop_record(Path(docs[victim]["path"]), docs[victim]["title"])
+    run(copy / "b", tmp_path / "machine-b", url, alias, "--prune")
+    after = stories_in(url, alias)
+    assert set(after) == set(before) - {victim}
+    assert victim not in {story for story, _ in after.values()}
+    assert after == whoosh_stories(copy, tmp_path / "whoosh")
+
+
+def test_a_lock_left_by_a_dead_run_is_taken_over_once_its_lease_ran_out(
+        corpus, expected, opensearch_node, alias, tmp_path):
+    from opensearchpy import OpenSearch
+
+    from search.engines.opensearch_stories import LOCK_ID, story_indices
+
+    url = opensearch_node.urls[0]
+    run(corpus / "a", tmp_path / "machine-a", url, alias)
+    client = OpenSearch([url])
+    index = next(iter(client.indices.get_alias(name=alias)))
+    links = story_indices(index)[1]
+    client.index(index=links, id=LOCK_ID, body={"kind": "lock", "owner": "dead",
+                                                "expires": time.time() - 1})
+    run(corpus / "b", tmp_path / "machine-b", url, alias)
+    assert stories_in(url, alias) == expected
+    assert not client.exists(index=links, id=LOCK_ID)  # released
+
+
+def test_two_writers_on_two_nodes_of_a_cluster(corpus, expected, opensearch_cluster,
+                                               tmp_path):
+    name = f"stories3-{uuid.uuid4().hex[:8]}"
+    urls = opensearch_cluster.urls
+    try:
+        run(corpus / "a", tmp_path / "machine-a", urls[0], name)
+        run(corpus / "b", tmp_path / "machine-b", urls[2], name)
+        assert stories_in(urls[1], name) == expected
+    finally:
+        from opensearchpy import OpenSearch
+
+        OpenSearch(urls).indices.delete(index=f"{name}-*", ignore_unavailable=True)
+
+
+def test_a_rebuild_leaves_one_story_store(corpus, opensearch_node, alias, tmp_path):
+    from opensearchpy import OpenSearch
+
+    url = opensearch_node.urls[0]
+    run(corpus / "a", tmp_path / "root", url, alias)
+    run(corpus / "a", tmp_path / "root", url, alias, "--full")
+    names = sorted(OpenSearch([url]).indices.get(index=f"{alias}-*"))
+    index = next(iter(OpenSearch([url]).indices.get_alias(name=alias)))
+    assert names == [index, f"{index}-links", f"{index}-signatures"], json.dumps(names)
