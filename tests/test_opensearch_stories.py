@@ -227,3 +227,58 @@ def test_a_rebuild_leaves_one_story_store(corpus, opensearch_node, alias, tmp_pa
     names = sorted(OpenSearch([url]).indices.get(index=f"{alias}-*"))
     index = next(iter(OpenSearch([url]).indices.get_alias(name=alias)))
     assert names == [index, f"{index}-links", f"{index}-signatures"], json.dumps(names)
+
+
+# The phases of a run's finish, in the orders that matter: a run that links before the other
+# has stored anything, a regroup before the other run's links exist, both at each step.
+ORDERS = ["aS aL aG bS bL bG", "aS aL bS bL bG aG", "aS bS aL bL aG bG", "aS aL bS aG bL bG"]
+
+
+@pytest.fixture(scope="module")
+def indexed(corpus, opensearch_node, tmp_path_factory) -> Iterator[str]:
+    """An alias holding the whole corpus."""
+    from opensearchpy import OpenSearch
+
+    name = f"steps-{uuid.uuid4().hex[:8]}"
+    run(corpus, tmp_path_factory.mktemp("steps") / "root", opensearch_node.urls[0], name)
+    yield name
+    OpenSearch(opensearch_node.urls).indices.delete(index=f"{name}-*", ignore_unavailable=True)
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_every_order_of_two_writers_steps_gives_the_stories_of_one_run(
+        corpus, expected, opensearch_node, indexed, order):
+    from opensearchpy import OpenSearch
+
+    from search.engines.opensearch_stories import OpenSearchStories, story_indices
+    from search.engines.opensearch_write import OpenSearchWriter
+    from search.pipeline import Item, extract_corpus
+
+    url, alias = opensearch_node.urls[0], indexed
+    writer = OpenSearchWriter(OpenSearch([url]), alias)
+    index = writer.current()[0]
+    writer.client.indices.delete(index=",".join(story_indices(index)))
+    # The articles are in; their stories and the store are not, as before two runs' finish.
+    writer.update_fields([(i, {"story": i, "copy": i}) for i in expected], index=index)
+    stores = {h: OpenSearchStories(writer, index) for h in "ab"}
+    for h, store in stores.items():
+        store._create()
+        for item in extract_corpus([corpus / h], {}, workers=1).items:
+            if isinstance(item, Item) and item.article.id in expected:  # not skips, copies
+                store.add(item.article.id, item.signature)
+    links: dict[str, dict] = {}
+    for step in order.split():
+        store, phase = stores[step[0]], step[1]
+        if phase == "S":
+            store._write_signatures()
+        elif phase == "L":
+            links[step[0]] = store._link_added()
+            store._write_links(links[step[0]])
+        else:
+            with store._lock():
+                store._regroup()
+    assert stories_in(url, alias) == expected
+    # A pair is linked by whichever run queried last: by one run only when the other linked
+    # before it had stored anything.
+    both = links["a"].keys() & links["b"].keys()
+    assert bool(both) == (order.index("aL") > order.index("bS"))
