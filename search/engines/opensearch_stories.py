@@ -36,8 +36,9 @@ from .opensearch_write import OpenSearchWriter, RequestRefused, WriteReport
 LOCK_ID = "regroup-lock"
 LEASE = 300.0  # seconds a regroup may hold the lock before another run may take it over
 LOCK_WAIT = 2 * LEASE
-CANDIDATES = 10_000  # per article: lookup terms are its rarest, so few articles share them
+CANDIDATES = 500  # a page of candidates (lookup terms are rare): more are read by scroll
 MSEARCH = 50  # candidate queries per request
+MGET = 1000
 SIGNATURES_MAPPING = {"dynamic": "strict", "properties": {
     "id": {"type": "keyword"}, "day": {"type": "integer"}, "terms": {"type": "keyword"},
     "fingerprint": {"type": "keyword"}, "hash": {"type": "keyword"},
@@ -75,6 +76,7 @@ class OpenSearchStories:
         self._added: dict[str, Signature] = {}
         self._removed: set[str] = set()
         self._fingerprints: dict[str, str] = {}  # of this run's articles: first id of a text
+        self._cache: dict[str, Signature] = {}  # other runs' signatures read while linking
         self.stages: dict[str, float] = {}
 
     # -- what the ingest asks while it reads --------------------------------------------------
@@ -179,20 +181,46 @@ class OpenSearchStories:
         dated = [(i, sig) for i, sig in self._added.items() if sig.day is not None]
         for start in range(0, len(dated), MSEARCH):
             batch = dated[start:start + MSEARCH]
-            lines: list[dict] = []
-            for _, sig in batch:
-                lines += [{}, _candidates_query(sig)]
-            answer = self._call(self.client.msearch, index=self._signatures, body=lines)
-            for (i, sig), result in zip(batch, answer["responses"], strict=True):
-                if "error" in result:
-                    raise StoriesNotSet(f"finding the neighbours of {i} failed: "
-                                        f"{result['error']}")
-                for hit in result["hits"]["hits"]:
-                    other = hit["_id"]
-                    if other != i and other not in self._removed:
-                        theirs = Signature.from_json(hit["_source"]["signature"])
-                        found.update(_link_doc(i, sig, other, theirs))
+            neighbours = self._neighbours(batch)
+            theirs = self._stored_signatures(set().union(*neighbours) - self._added.keys())
+            for (i, sig), others in zip(batch, neighbours, strict=True):
+                for other in others:
+                    # A pair of this run's articles once; others' as they are stored.
+                    if other in self._added and other <= i or other in self._removed:
+                        continue
+                    other_sig = self._added.get(other) or theirs.get(other)
+                    if other_sig is not None:  # else removed by another run meanwhile
+                        found.update(_link_doc(i, sig, other, other_sig))
         return found
+
+    def _neighbours(self, batch: list[tuple[str, Signature]]) -> list[set[str]]:
+        """The candidates of each article of ``batch``: ids only (most are seen again)."""
+        lines: list[dict] = []
+        for _, sig in batch:
+            lines += [{}, _candidates_query(sig)]
+        answer = self._call(self.client.msearch, index=self._signatures, body=lines)
+        out = []
+        for (i, sig), result in zip(batch, answer["responses"], strict=True):
+            if "error" in result:
+                raise StoriesNotSet(f"finding the neighbours of {i} failed: {result['error']}")
+            hits = result["hits"]["hits"]
+            if result["hits"]["total"]["value"] > len(hits):  # more than a page: read them all
+                query = {k: v for k, v in _candidates_query(sig).items()
+                         if k in ("query", "_source")}
+                hits = list(self._scan(self._signatures, query))
+            out.append({h["_id"] for h in hits})
+        return out
+
+    def _stored_signatures(self, ids: set[str]) -> dict[str, Signature]:
+        """The stored signatures of ``ids``, read once per run."""
+        wanted = sorted(ids - self._cache.keys())
+        for start in range(0, len(wanted), MGET):
+            docs = self._call(self.client.mget, index=self._signatures, _source=["signature"],
+                              body={"ids": wanted[start:start + MGET]})["docs"]
+            for doc in docs:
+                if doc.get("found"):
+                    self._cache[doc["_id"]] = Signature.from_json(doc["_source"]["signature"])
+        return {i: self._cache[i] for i in ids if i in self._cache}
 
     def _write_links(self, links: dict[str, dict]) -> None:
         self._bulk(self._links, ((key, [{"index": {"_id": key}}, source])
@@ -294,7 +322,8 @@ def _candidates_query(sig: Signature) -> dict:
     """Stored articles sharing one of ``sig``'s lookup terms within ``WINDOW_DAYS``."""
     assert sig.day is not None
     days = {"gte": sig.day - WINDOW_DAYS, "lte": sig.day + WINDOW_DAYS}
-    return {"size": CANDIDATES, "_source": ["signature"], "query": {"bool": {"filter": [
+    return {"size": CANDIDATES, "_source": False, "track_total_hits": True,
+            "query": {"bool": {"filter": [
         {"terms": {"terms": list(sig.terms)[:LOOKUP_TERMS]}}, {"range": {"day": days}}]}}}
 
 
