@@ -23,6 +23,7 @@ import hashlib
 import random
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -77,6 +78,7 @@ class OpenSearchStories:
         self._removed: set[str] = set()
         self._fingerprints: dict[str, str] = {}  # of this run's articles: first id of a text
         self._cache: dict[str, Signature] = {}  # other runs' signatures read while linking
+        self._by_fingerprint: dict[str, list[str]] | None = None
         self.stages: dict[str, float] = {}
 
     # -- what the ingest asks while it reads --------------------------------------------------
@@ -88,13 +90,10 @@ class OpenSearchStories:
         mine = self._fingerprints.get(sig.fingerprint)
         if mine is not None and mine != article_id:
             return mine
-        if self.index is None or not self._exists():
-            return None
-        body = {"size": 1, "_source": False, "sort": [{"id": "asc"}], "query": {"bool": {
-            "filter": [{"term": {"fingerprint": sig.fingerprint}}],
-            "must_not": [{"ids": {"values": [article_id, *self._removed]}}]}}}
-        hits = self._call(self.client.search, index=self._signatures, body=body)["hits"]["hits"]
-        return hits[0]["_id"] if hits else None
+        stored = self._stored().get(sig.fingerprint, ())
+        # This run's articles are looked up by their new text (above), not their stored one.
+        return next((i for i in stored if i != article_id and i not in self._removed
+                     and i not in self._added), None)
 
     def add(self, article_id: str, sig: Signature) -> None:
         """Remember an article (replacing an older version) to store and link at finish."""
@@ -113,11 +112,21 @@ class OpenSearchStories:
 
     def ids(self) -> set[str]:
         """Every stored article id (with this run's changes)."""
-        stored = set()
-        if self.index is not None and self._exists():
-            query = {"query": {"match_all": {}}, "_source": False}
-            stored = {h["_id"] for h in self._scan(self._signatures, query)}
+        stored = {i for ids in self._stored().values() for i in ids}
         return (stored | self._added.keys()) - self._removed
+
+    def _stored(self) -> dict[str, list[str]]:
+        """Stored article ids by fingerprint (sorted), read once: one scroll, not a search
+        per article. Articles other runs store later are not seen (docs/opensearch.md)."""
+        if self._by_fingerprint is None:
+            self._by_fingerprint = defaultdict(list)
+            if self.index is not None and self._exists():
+                for hit in self._scan(self._signatures, {"_source": ["fingerprint"]}):
+                    self._by_fingerprint[hit["_source"].get("fingerprint") or ""].append(
+                        hit["_id"])
+            for ids in self._by_fingerprint.values():
+                ids.sort()
+        return self._by_fingerprint
 
     # -- finishing ------------------------------------------------------------------------------
 
