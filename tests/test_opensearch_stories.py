@@ -148,41 +148,78 @@ def test_two_processes_at_once_give_the_stories_of_one_run(corpus, expected, ope
     assert stories_in(url, alias) == expected
 
 
-def _drop_record(path: Path, title: str) -> None:
-    """Rewrite a .jsonl or .csv file of the corpus without the record of ``title``."""
+UNRELATED = ("County fair opens with prize marrows",
+             "The county fair opened on Saturday with a record entry of prize marrows, judges "
+             "said, and the pie contest was postponed by rain until Sunday.")
+
+
+def _rewrite_record(path: Path, title: str, new: tuple[str, str] | None = None) -> None:
+    """Rewrite a .jsonl or .csv file of the corpus with the record of ``title`` given another
+    title and text (``new``), or without it."""
     if path.suffix == ".jsonl":
-        lines = path.read_text(encoding="utf-8").splitlines()
-        path.write_text("".join(f"{line}\n" for line in lines
-                                if json.loads(line)["title"] != title), encoding="utf-8")
+        records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        kept = [r | {"title": new[0], "text": new[1]} if new and r["title"] == title else r
+                for r in records if r["title"] != title or new]
+        write_jsonl(path, kept)
         return
     with path.open(newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
-    _write_csv(path, [row for row in rows if row[3] != title])
+    _write_csv(path, [[*row[:3], new[0], row[4], new[1]] if new and row[3] == title else row
+                      for row in rows if row[3] != title or new])
 
 
-def test_an_incremental_run_that_removes_an_article_regroups(corpus, opensearch_node, alias,
-                                                             tmp_path):
+def _titles(path: Path) -> Counter:
+    if path.suffix == ".jsonl":
+        return Counter(json.loads(line)["title"]
+                       for line in path.read_text(encoding="utf-8").splitlines())
+    with path.open(newline="", encoding="utf-8") as f:
+        return Counter(row[3] for row in csv.reader(f))
+
+
+def _two_runs_and_a_story_namer(corpus: Path, url: str, alias: str, tmp_path: Path):
+    """The halves written in turn; an article of half b (in a .jsonl or .csv) that names a
+    story of several articles, its earliest: without it the story takes another name."""
     from opensearchpy import OpenSearch
 
-    url = opensearch_node.urls[0]
     copy = tmp_path / "corpus"
     shutil.copytree(corpus, copy)
     run(copy / "a", tmp_path / "machine-a", url, alias)
     run(copy / "b", tmp_path / "machine-b", url, alias)
     before = stories_in(url, alias)
-    # An article of half b that names a story of several articles (its earliest): without
-    # it the story takes another name.
     sizes = Counter(story for story, _ in before.values())
     docs = {h["_id"]: h["_source"] for h in OpenSearch([url]).search(index=alias, body={
         "size": 10_000, "_source": ["path", "title"]})["hits"]["hits"]}
-    victim = next(i for i, (story, _) in sorted(before.items())
+    # Chosen by place, not by id (ids hold the temporary folder's path), among titles that
+    # name one record of their file (the file is rewritten by title).
+    victim = min((i for i, (story, _) in before.items()
                   if story == i and sizes[story] > 1 and "/b/" in docs[i]["path"]
-                  and not docs[i]["path"].endswith(".txt"))
-    _drop_record(Path(docs[victim]["path"]), docs[victim]["title"])
+                  and not docs[i]["path"].endswith(".txt")
+                  and _titles(Path(docs[i]["path"]))[docs[i]["title"]] == 1),
+                 key=lambda i: (docs[i]["path"], docs[i]["title"]))
+    return copy, before, victim, docs[victim]
+
+
+def test_an_incremental_run_that_removes_an_article_regroups(corpus, opensearch_node, alias,
+                                                             tmp_path):
+    url = opensearch_node.urls[0]
+    copy, before, victim, doc = _two_runs_and_a_story_namer(corpus, url, alias, tmp_path)
+    _rewrite_record(Path(doc["path"]), doc["title"])
     run(copy / "b", tmp_path / "machine-b", url, alias, "--prune")
     after = stories_in(url, alias)
     assert set(after) == set(before) - {victim}
     assert victim not in {story for story, _ in after.values()}
+    assert after == whoosh_stories(copy, tmp_path / "whoosh")
+
+
+def test_links_of_an_article_s_older_version_no_longer_count(corpus, opensearch_node, alias,
+                                                             tmp_path):
+    url = opensearch_node.urls[0]
+    copy, before, victim, doc = _two_runs_and_a_story_namer(corpus, url, alias, tmp_path)
+    _rewrite_record(Path(doc["path"]), doc["title"], UNRELATED)
+    run(copy / "b", tmp_path / "machine-b", url, alias)
+    after = stories_in(url, alias)
+    assert after[victim] == (victim, victim)  # alone now
+    assert sum(1 for story, _ in after.values() if story == victim) == 1
     assert after == whoosh_stories(copy, tmp_path / "whoosh")
 
 
