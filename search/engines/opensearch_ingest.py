@@ -4,9 +4,10 @@ The articles are those a Whoosh reindex would index (``ingest.py``: first of an 
 of another, the same skips and reasons), made into the same documents (``document.py``). A full
 run is ``OpenSearchWriter.rebuild``: a new index behind the alias, swapped in one call; an
 incremental one upserts new and changed articles and deletes removed ones, as the Whoosh run
-decides. What links articles into stories (signatures and links) stays in the index root,
-``opensearch/stories.sqlite``, as it does beside each Whoosh generation. Documents the
-cluster refuses are reported as skipped, with the cluster's reason.
+decides. What links articles into stories (signatures and links) is kept in the cluster,
+beside the alias's index (``opensearch_stories.py``), so that several runs on several machines
+can write disjoint parts of one corpus into one alias and get the stories of a single run.
+Documents the cluster refuses are reported as skipped, with the cluster's reason.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,28 +28,21 @@ from ..document import document
 from ..engineconfig import EngineConfig
 from ..ingest import (
     REPEATS,
-    align,
     file_moved,
     first_of_id,
     kept_items,
     load_repeats,
     original,
-    story_store,
-    timed,
     unchanged_files,
 )
 from ..pipeline import Extracted, Unchanged, extract_corpus
 from ..read import Skip
 from ..report import Report
-from ..stories import STORIES, StoryStore, read_stories
+from .opensearch_stories import OpenSearchStories, StoriesNotSet, drop_story_indices
 from .opensearch_write import ClusterUnavailable, OpenSearchWriter, WriteReport, connect
 
-
-class StoriesNotSet(Unavailable):
-    """The cluster refused to record some articles' stories (the alias was not moved)."""
-
-
-STATE = "opensearch"  # folder of the root holding the story store of the alias's index
+__all__ = ["StoriesNotSet", "reindex_opensearch"]
+OLD_STATE = "opensearch"  # where a root kept a SQLite story store before they moved
 NO_VECTORS = "not made: the OpenSearch engine searches by words only"
 STAGE = "opensearch"  # the report's stage: time in the writer, waiting for the cluster
 KNOWN_FIELDS = ["id", "path", "hash", "source_hash"]
@@ -70,7 +63,7 @@ def reindex_opensearch(paths: list[Path], root: Path, config: EngineConfig, *,
         raise ClusterUnavailable(f"the OpenSearch cluster at {', '.join(config.urls)} cannot be "
                                  f"reached ({_why(error)}); nothing was indexed") from error
     try:
-        if full or not writer.current() or not (root / STATE).is_dir():
+        if full or not writer.current():
             return _rebuild(paths, root, writer, workers, progress)
         return _update(paths, root, writer, prune, workers, progress)
     except TransportError as error:  # the writer translates its own calls; scan does not
@@ -80,11 +73,8 @@ def reindex_opensearch(paths: list[Path], root: Path, config: EngineConfig, *,
 
 def _rebuild(paths, root: Path, writer: OpenSearchWriter, workers, progress) -> Report:
     report = Report(vectors=NO_VECTORS)
-    building = root / f"{STATE}.building"
-    shutil.rmtree(building, ignore_errors=True)  # a killed run's
-    building.mkdir(parents=True)
     seen: dict[str, str] = {}
-    stories = StoryStore(building / STORIES)
+    stories = OpenSearchStories(writer)  # of the new index, created when it has a name
     try:
         extracted = extract_corpus(paths, load_repeats(root), workers=workers,
                                    progress=progress)
@@ -92,39 +82,47 @@ def _rebuild(paths, root: Path, writer: OpenSearchWriter, workers, progress) -> 
         def documents() -> Iterator[dict]:
             for item in kept_items(extracted, report):
                 if first_of_id(item, seen, report) and original(item, stories, report):
-                    timed(report, "linking", stories.add, item.article.id, item.signature)
+                    stories.add(item.article.id, item.signature)
                     report.added += 1
                     yield document(item.article, item.source_hash)
 
         def link(written: WriteReport) -> None:
             # Stories are known once every article is: set them before searches see it.
-            started = time.perf_counter()
             for doc_id in _refused(written, seen, report):
                 stories.remove(doc_id)
                 report.added -= 1
-            timed(report, "linking", stories.finish)
-            _set_stories(writer, report, read_stories(building), {}, written.index)
-            # Counted in the stages it has (linking, and the stories' writes): not twice.
-            report.stages[STAGE] -= time.perf_counter() - started
+            _finish_stories(report, stories, written.index)
 
         written = _engine_time(report, writer.rebuild, documents(), before_swap=link)
         report.stages.update(extracted.stages)
         report.generation = written.index
         _save_repeats(root, extracted)
     except BaseException:
-        _abandon(stories)
-        shutil.rmtree(building, ignore_errors=True)
+        stories.abandon()
+        _drop_story_indices(writer)  # the failed index's, unless the swap happened after all
         raise
-    # The alias serves the new index now: its story store replaces the old one.
-    shutil.rmtree(root / STATE, ignore_errors=True)
-    building.rename(root / STATE)
+    # The alias serves the new index: the replaced index's story store goes with it.
+    _drop_story_indices(writer)
+    shutil.rmtree(root / OLD_STATE, ignore_errors=True)
     return report
 
 
-def _abandon(stories: StoryStore) -> None:
+def _finish_stories(report: Report, stories: OpenSearchStories,
+                    index: str | None = None) -> None:
+    """Store, link and regroup, counted as linking; inside a rebuild (``index`` given), not
+    also in the cluster's stage that the rebuild's time goes to."""
+    started = time.perf_counter()
+    stories.finish(index)
+    spent = time.perf_counter() - started
+    report.stages["linking"] = report.stages.get("linking", 0.0) + spent
+    if index is not None:
+        report.stages[STAGE] = report.stages.get(STAGE, 0.0) - spent
+
+
+def _drop_story_indices(writer: OpenSearchWriter) -> None:
     try:
-        stories.abandon()
-    except sqlite3.ProgrammingError:  # finished already (the swap failed after it)
+        drop_story_indices(writer, keep=set(writer.current()))
+    except Unavailable:  # best effort: the next rebuild drops them
         pass
 
 
@@ -155,34 +153,17 @@ def _engine_time(report: Report, write: Callable, items, *args, **kwargs):
         report.stages[STAGE] = report.stages.get(STAGE, 0.0) + spent
 
 
-def _set_stories(writer: OpenSearchWriter, report: Report,
-                 groups: dict[str, tuple[str, str | None]],
-                 held: dict[str, tuple[str, str]], index: str | None = None) -> None:
-    """Give each article its story and copy group where the index holds other ones (``held``;
-    a document written without them stands alone: its own id for both)."""
-    updates = []
-    for doc_id, (story, copy) in groups.items():
-        want = (story, copy or doc_id)
-        if want != held.get(doc_id, (doc_id, doc_id)):
-            updates.append((doc_id, {"story": want[0], "copy": want[1]}))
-    if not updates:
-        return
-    written = _engine_time(report, writer.update_fields, updates, index=index)
-    if written.failed:
-        first = written.failed[0]
-        raise StoriesNotSet(f"{len(written.failed)} articles could not be given their story "
-                            f"(e.g. {first.id}: {first.reason})")
-
-
 def _update(paths, root: Path, writer: OpenSearchWriter, prune: bool, workers,
             progress) -> Report:
     known, files = _known(writer)
     report = Report(vectors=NO_VECTORS, generation=writer.current()[0])
     deletes: list[str] = []
     changed: dict[str, str] = {}  # id -> "added" or "updated", until the cluster has them
-    before = read_stories(root / STATE)
-    with story_store(root / STATE) as stories:
-        missing = align(stories, known)
+    stories = OpenSearchStories(writer, report.generation)
+    try:
+        # Signatures without an article are not removed here: with several writers, they
+        # may be another run's articles on their way (the regrouping ignores them).
+        missing = known.keys() - stories.ids()
         unchanged_paths, unreadable = unchanged_files(files)
         extracted = extract_corpus(paths, load_repeats(root), workers=workers,
                                    progress=progress, unchanged=unchanged_paths,
@@ -210,7 +191,7 @@ def _update(paths, root: Path, writer: OpenSearchWriter, prune: bool, workers,
                 if same and art.id not in missing:
                     report.unchanged += 1
                 elif original(item, stories, report, moved):
-                    timed(report, "linking", stories.add, art.id, item.signature)
+                    stories.add(art.id, item.signature)
                     if same:
                         report.unchanged += 1
                     else:
@@ -237,11 +218,11 @@ def _update(paths, root: Path, writer: OpenSearchWriter, prune: bool, workers,
             report.skipped += [Skip(f.id, f"not deleted from OpenSearch: {f.reason}")
                                for f in removed.failed]
         report.stages.update(extracted.stages)
-    # What the index holds: rewritten documents stand alone until given their story; the
-    # others have what the store said before this run.
-    held = {i: (story, copy or i) for i, (story, copy) in before.items() if i not in changed}
-    held |= {i: (i, i) for i in changed}
-    _set_stories(writer, report, read_stories(root / STATE), held)
+        # Always: an earlier run that failed before regrouping left stories to set.
+        _finish_stories(report, stories)
+    except BaseException:
+        stories.abandon()
+        raise
     _save_repeats(root, extracted)
     return report
 
