@@ -95,13 +95,23 @@ def cli() -> None:
     "--opensearch-index", default=None, metavar="NAME",
     help="The alias searches use on the cluster [the recorded one, else 'news'].",
 )
+@click.option(
+    "--opensearch-shards", type=click.IntRange(1, 1024), default=None, metavar="N",
+    help="Primary shards of the index a rebuild creates on the cluster [the recorded number, "
+    "else 1].",
+)
+@click.option(
+    "--opensearch-replicas", type=click.IntRange(0, 64), default=None, metavar="N",
+    help="Replicas of each shard (copies on other nodes) [the recorded number, else 0].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def reindex_command(paths, index_dir, full, prune, workers, vectors, engine, opensearch_url,
-                    opensearch_index, as_json) -> None:
+                    opensearch_index, opensearch_shards, opensearch_replicas, as_json) -> None:
     """Index the news files and folders at PATHS (.txt, .html, .json, .jsonl, .csv)."""
     bar = _progress_bar()
     try:
-        config = _engine_choice(index_dir, engine, opensearch_url, opensearch_index)
+        config = _engine_choice(index_dir, engine, opensearch_url, opensearch_index,
+                                opensearch_shards, opensearch_replicas)
         # Only for a cluster: a Whoosh run never reads the cluster's settings.
         on_cluster = (config or read_engine(index_dir)).engine == OPENSEARCH
         report = reindex(
@@ -120,22 +130,26 @@ def reindex_command(paths, index_dir, full, prune, workers, vectors, engine, ope
         click.echo(line)
 
 
-def _engine_choice(root: Path, engine: str | None, url: str | None,
-                   alias: str | None) -> EngineConfig | None:
+def _engine_choice(root: Path, engine: str | None, url: str | None, alias: str | None,
+                   shards: int | None = None, replicas: int | None = None
+                   ) -> EngineConfig | None:
     """The engine the options ask for, the recorded one filling in what they leave out; None
     when they ask for nothing (the run uses the recorded engine)."""
-    if engine is None and url is None and alias is None:
+    cluster = (url, alias, shards, replicas)
+    if engine is None and all(option is None for option in cluster):
         return None
     if engine == WHOOSH:
-        if url or alias:
-            raise click.UsageError("--opensearch-url and --opensearch-index need "
-                                   "--engine opensearch")
+        if any(option is not None for option in cluster):
+            raise click.UsageError("--opensearch-url, --opensearch-index, --opensearch-shards "
+                                   "and --opensearch-replicas need --engine opensearch")
         return EngineConfig()
     recorded = read_engine(root)
     if recorded.engine == OPENSEARCH:
         return opensearch_config(url or os.environ.get(ENV_URL) or list(recorded.urls),
-                                 alias or recorded.alias)
-    return opensearch_config(url, alias)
+                                 alias or recorded.alias,
+                                 recorded.shards if shards is None else shards,
+                                 recorded.replicas if replicas is None else replicas)
+    return opensearch_config(url, alias, shards, replicas)
 
 
 class _progress_bar:

@@ -22,6 +22,8 @@ ENGINE_FILE = "engine.json"
 WHOOSH, OPENSEARCH = "whoosh", "opensearch"
 ENGINES = (WHOOSH, OPENSEARCH)
 DEFAULT_ALIAS = "news"
+MAX_SHARDS = 1024  # OpenSearch's own limit per index
+MAX_REPLICAS = 64
 ENV_URL = "NEWS_SEARCH_OPENSEARCH_URL"
 ENV_USER = "NEWS_SEARCH_OPENSEARCH_USER"
 ENV_PASSWORD = "NEWS_SEARCH_OPENSEARCH_PASSWORD"
@@ -45,16 +47,20 @@ class EngineConfig:
     engine: str = WHOOSH
     urls: tuple[str, ...] = ()
     alias: str = DEFAULT_ALIAS
+    shards: int = 1  # of each index a rebuild creates
+    replicas: int = 0  # copies of each shard beyond the primary
 
     def to_json(self) -> dict:
         """What engine.json records (no credentials: ``urls`` are stripped of them)."""
         if self.engine == WHOOSH:
             return {"engine": WHOOSH}
-        return {"engine": self.engine, "urls": list(self.urls), "alias": self.alias}
+        return {"engine": self.engine, "urls": list(self.urls), "alias": self.alias,
+                "shards": self.shards, "replicas": self.replicas}
 
 
 def opensearch_config(urls: str | list[str] | tuple[str, ...] | None,
-                      alias: str | None = None) -> EngineConfig:
+                      alias: str | None = None, shards: int | None = None,
+                      replicas: int | None = None) -> EngineConfig:
     """An OpenSearch configuration from URL(s) (else $NEWS_SEARCH_OPENSEARCH_URL, comma
     separated) and an alias; credentials in a URL are dropped (give them by environment)."""
     if not urls:
@@ -69,7 +75,12 @@ def opensearch_config(urls: str | list[str] | tuple[str, ...] | None,
     if not _ALIAS.fullmatch(alias):
         raise BadEngineConfig(f"invalid OpenSearch index name {alias!r}: lower-case letters, "
                               "digits, '-' and '_', starting with a letter or digit")
-    return EngineConfig(OPENSEARCH, tuple(_plain_url(u) for u in urls), alias)
+    shards, replicas = 1 if shards is None else shards, 0 if replicas is None else replicas
+    if not (type(shards) is int and 1 <= shards <= MAX_SHARDS):  # not a bool either
+        raise BadEngineConfig(f"shards must be a whole number from 1 to {MAX_SHARDS}")
+    if not (type(replicas) is int and 0 <= replicas <= MAX_REPLICAS):
+        raise BadEngineConfig(f"replicas must be a whole number from 0 to {MAX_REPLICAS}")
+    return EngineConfig(OPENSEARCH, tuple(_plain_url(u) for u in urls), alias, shards, replicas)
 
 
 def _plain_url(url: str) -> str:
@@ -125,7 +136,7 @@ def read_engine(root: str | Path) -> EngineConfig:
         raise BadEngineFile(f"{path} has no list of OpenSearch URLs")
     try:
         return opensearch_config(urls, data.get("alias") if isinstance(data.get("alias"), str)
-                                 else None)
+                                 else None, data.get("shards"), data.get("replicas"))
     except BadEngineConfig as error:
         raise BadEngineFile(f"{path}: {error}") from error
 

@@ -15,16 +15,16 @@ from click.testing import CliRunner
 from conftest import EXTRA_ARTICLES, SEEDS, write_jsonl
 from opensearch_cluster import Cluster
 
-from search.engineconfig import ENGINE_FILE, BadEngineConfig, opensearch_config, read_engine
+from search.engineconfig import (
+    ENGINE_FILE,
+    BadEngineConfig,
+    opensearch_config,
+    read_engine,
+    write_engine,
+)
 from web import create_app, search_index
 from web.cli import cli
 
-HAS_READER = True
-try:
-    import search.engines.opensearch_read  # noqa: F401
-except ImportError:  # the read side lands in its own branch (issue 13)
-    HAS_READER = False
-needs_reader = pytest.mark.skipif(not HAS_READER, reason="no search/engines/opensearch_read.py")
 QUERIES = ["syria", "turkey", "quokka", "syria turkey", "central bank", "aid"]
 
 
@@ -61,6 +61,23 @@ def test_a_url_is_recorded_without_its_credentials():
         opensearch_config("ftp://node.example")
     with pytest.raises(BadEngineConfig):
         opensearch_config("http://node.example:9200", alias="News/../x")
+
+
+def test_shards_and_replicas_are_recorded_and_checked(tmp_path):
+    config = opensearch_config("http://node.example:9200", "news", shards=3, replicas=1)
+    write_engine(tmp_path, config)
+    assert read_engine(tmp_path) == config and (config.shards, config.replicas) == (3, 1)
+    assert read_engine(tmp_path).to_json()["shards"] == 3
+    for shards, replicas in ((0, 0), (2, -1), (True, 0)):
+        with pytest.raises(BadEngineConfig):
+            opensearch_config("http://node.example:9200", shards=shards, replicas=replicas)
+    # An engine.json written before these options serves with one shard and no replica.
+    (tmp_path / ENGINE_FILE).write_text(json.dumps(
+        {"engine": "opensearch", "urls": ["http://node.example:9200"], "alias": "news"}))
+    assert (read_engine(tmp_path).shards, read_engine(tmp_path).replicas) == (1, 0)
+    out = invoke("reindex", str(SEEDS), "--index", str(tmp_path / "i"), "--engine", "whoosh",
+                 "--opensearch-shards", "2")
+    assert out.exit_code == 2 and "need --engine opensearch" in out.output
 
 
 def test_opensearch_needs_a_url_and_whoosh_takes_no_cluster_options(tmp_path, monkeypatch):
@@ -126,7 +143,6 @@ def test_stats_and_search_on_a_root_whose_cluster_is_down_are_clear_errors(down_
         assert "OpenSearch" in out.output
 
 
-@needs_reader
 def test_the_site_and_api_answer_503_when_the_cluster_is_down(down_root):
     client = create_app({"TESTING": True, "INDEX": down_root}).test_client()
     response = client.get("/api/search?q=syria")
@@ -175,11 +191,10 @@ def both(files, opensearch_node: Cluster, alias, tmp_path_factory) -> tuple[Path
 def test_the_engine_is_recorded_without_credentials(both, opensearch_node, alias):
     recorded = (both[1] / ENGINE_FILE).read_text(encoding="utf-8")
     assert json.loads(recorded) == {"engine": "opensearch", "urls": opensearch_node.urls[:1],
-                                    "alias": alias}
+                                    "alias": alias, "shards": 1, "replicas": 0}
     assert "s3cret" not in recorded and "someone" not in recorded
 
 
-@needs_reader
 @pytest.mark.opensearch
 def test_stats_shows_the_engine_alias_index_and_nodes(both, alias):
     out = invoke("stats", "--index", str(both[1]), "--json")
@@ -211,7 +226,6 @@ def ranked(data: dict, ordered: bool) -> list:
 
 
 @pytest.mark.opensearch
-@needs_reader
 @pytest.mark.parametrize("sort", ["relevance", "newest"])
 @pytest.mark.parametrize("q", QUERIES)
 def test_the_api_over_opensearch_answers_as_over_whoosh(both, q, sort):
@@ -228,7 +242,6 @@ def test_the_api_over_opensearch_answers_as_over_whoosh(both, q, sort):
 
 
 @pytest.mark.opensearch
-@needs_reader
 def test_the_pages_over_opensearch_show_the_same_results(both):
     whoosh = create_app({"TESTING": True, "INDEX": both[0]}).test_client()
     cluster = create_app({"TESTING": True, "INDEX": both[1]}).test_client()
@@ -305,7 +318,6 @@ def test_a_document_the_cluster_refuses_is_reported_with_its_reason(files, opens
     assert articles_in(opensearch_node, alias) == 2
 
 
-@needs_reader
 @pytest.mark.opensearch
 def test_serve_on_an_opensearch_root_needs_no_flags_and_indexes_no_seeds(both):
     from test_serve_workers import get, serving
@@ -318,7 +330,6 @@ def test_serve_on_an_opensearch_root_needs_no_flags_and_indexes_no_seeds(both):
     assert not (both[1] / "CURRENT").exists()  # no Whoosh index of the seeds was made there
 
 
-@needs_reader
 @pytest.mark.opensearch
 def test_the_search_command_on_an_opensearch_root_prints_what_whoosh_prints(both):
     whoosh = invoke("search", "syria turkey", "--index", str(both[0]), "--mode", "lexical")
@@ -347,7 +358,6 @@ def test_every_article_carries_the_story_and_copy_group_whoosh_gives_it(both, al
     assert len({story for story, _ in got.values()}) < len(got)  # the seeds share one story
 
 
-@needs_reader
 @pytest.mark.opensearch
 @pytest.mark.parametrize("path", ["/api/search.jsonl?q=syria&sort=newest",
                                   "/api/search.jsonl?q=&sort=oldest&body=1",
@@ -359,3 +369,25 @@ def test_exports_over_opensearch_are_those_over_whoosh(both, path):
     assert expected.status_code == got.status_code == 200
     # Sorted by date: the same rows in the same order (scores are null when sorted by date).
     assert got.get_data(as_text=True) == expected.get_data(as_text=True)
+
+
+@pytest.mark.opensearch
+def test_a_rebuild_creates_the_shards_asked_for_and_later_runs_keep_them(
+        files, opensearch_node: Cluster, tmp_path):
+    from opensearchpy import OpenSearch
+
+    name, root = f"shards-{uuid.uuid4().hex[:8]}", tmp_path / "index"
+    client = OpenSearch(opensearch_node.urls)
+    try:
+        out = invoke("reindex", str(files), "--index", str(root), "--engine", "opensearch",
+                     "--opensearch-url", opensearch_node.urls[0], "--opensearch-index", name,
+                     "--opensearch-shards", "2", "--workers", "1")
+        assert out.exit_code == 0, out.output
+        assert read_engine(root).shards == 2
+        out = invoke("reindex", str(files), "--index", str(root), "--full", "--workers", "1")
+        assert out.exit_code == 0, out.output  # a rebuild with no flags: the recorded layout
+        (index,) = client.indices.get_alias(name=name)
+        settings = client.indices.get_settings(index=index)[index]["settings"]["index"]
+        assert (settings["number_of_shards"], settings["number_of_replicas"]) == ("2", "0")
+    finally:
+        client.indices.delete(index=f"{name}-*", ignore_unavailable=True)

@@ -56,7 +56,8 @@ def reindex_opensearch(paths: list[Path], root: Path, config: EngineConfig, *,
     or the alias has no index yet, else upserts and deletes. The caller holds the root's
     reindex lock."""
     client = client or connect(list(config.urls), **(client_options or {}))
-    writer = OpenSearchWriter(client, config.alias)
+    writer = OpenSearchWriter(client, config.alias, shards=config.shards,
+                              replicas=config.replicas)
     try:
         client.info()  # one quick question first: a cluster that is down fails now, clearly
     except TransportError as error:
