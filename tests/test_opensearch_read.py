@@ -120,6 +120,13 @@ def cluster_reader(opensearch_cluster: Cluster, docs) -> Iterator[OpenSearchRead
     yield from _reader(opensearch_cluster.urls, docs, 3, 1)
 
 
+@pytest.fixture(params=["one node", "three nodes"])
+def layout_reader(request) -> OpenSearchReader:
+    """The contract runs on one node (1 shard) and on the three-node cluster (3 shards, 1
+    replica each): totals, facets and stories must not depend on how the index is split."""
+    return request.getfixturevalue("reader" if request.param == "one node" else "cluster_reader")
+
+
 def ask(root: Path, reader: OpenSearchReader, **params) -> tuple[dict, dict]:
     request = parse_request({k: str(v) for k, v in params.items()})
     return search(root, request), reader.search(request)
@@ -202,8 +209,8 @@ REQUESTS = [
 
 
 @pytest.mark.parametrize(("params", "finds"), REQUESTS, ids=[str(p) for p, _ in REQUESTS])
-def test_same_answer_as_whoosh(root, reader, params: dict, finds: bool) -> None:
-    ours, theirs = ask(root, reader, **params)
+def test_same_answer_as_whoosh(root, layout_reader, params: dict, finds: bool) -> None:
+    ours, theirs = ask(root, layout_reader, **params)
     assert_same_answer(ours, theirs)
     if finds:
         assert ours["total"] > 0
@@ -224,36 +231,36 @@ def test_the_details_the_comparison_rests_on(root, reader) -> None:
         "lexical", "searched by words only: this index has no vectors; rebuild with vectors")
 
 
-def test_pages_cover_the_same_results(root, reader) -> None:
+def test_pages_cover_the_same_results(root, layout_reader) -> None:
     """Page by page (3 a page), OpenSearch lists each story once and the same stories in all."""
     seen: list[str] = []
     page = 1
     while True:
-        ours, theirs = ask(root, reader, q="minister", page=page, per_page=3)
+        ours, theirs = ask(root, layout_reader, q="minister", page=page, per_page=3)
         seen += [r["story"]["id"] for r in theirs["results"]]
         if page >= ours["pages"]:
             break
         page += 1
-    everything = ask(root, reader, q="minister", per_page=100)[0]
+    everything = ask(root, layout_reader, q="minister", per_page=100)[0]
     assert len(seen) == len(set(seen)) == everything["total_results"] > 3
     assert set(seen) == _groups(everything, "story")
 
 
-def test_articles_and_stories_identical(root, reader, docs) -> None:
+def test_articles_and_stories_identical(root, layout_reader, docs) -> None:
     for doc in docs:
-        assert reader.get_article(doc["id"]) == get_article(root, doc["id"])
+        assert layout_reader.get_article(doc["id"]) == get_article(root, doc["id"])
     for story in {d["story"] for d in docs} | {docs[-1]["id"]}:
-        assert reader.get_story(story) == get_story(root, story)
+        assert layout_reader.get_story(story) == get_story(root, story)
     with pytest.raises(ArticleNotFound):
-        reader.get_article("no-such-id")
+        layout_reader.get_article("no-such-id")
     with pytest.raises(StoryNotFound):
-        reader.get_story("no-such-story")
+        layout_reader.get_story("no-such-story")
 
 
-def test_export_stream_matches(root, reader) -> None:
+def test_export_stream_matches(root, layout_reader) -> None:
     request = parse_request({"q": "minister", "sort": "oldest"})
     count, rows = iter_results(root, request, offset=2, limit=5, snippets=True, body=True)
-    theirs_count, theirs = reader.iter_results(request, offset=2, limit=5, snippets=True,
+    theirs_count, theirs = layout_reader.iter_results(request, offset=2, limit=5, snippets=True,
                                                body=True)
     ours, theirs = list(rows), list(theirs)
     assert theirs_count == count and len(theirs) == len(ours) == min(5, count - 2)
@@ -261,7 +268,7 @@ def test_export_stream_matches(root, reader) -> None:
     by_id = {r["id"]: r for r in ours}
     assert all(r == by_id[r["id"]] for r in theirs if r["id"] in by_id)
     assert "body" in theirs[0]
-    everything = reader.iter_results(parse_request({"q": ""}))
+    everything = layout_reader.iter_results(parse_request({"q": ""}))
     assert sum(1 for _ in everything[1]) == everything[0] == index_stats(root)["articles"]
 
 
