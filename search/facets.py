@@ -283,7 +283,12 @@ def date_buckets(
     table: FacetTable, docs, mask: np.ndarray | None = None
 ) -> tuple[list[dict], str]:
     """A histogram of ``docs`` by day (spans up to two months) or month, gaps filled with zeros."""
-    days = Counter(dict(facet_counts(table, "day", docs, limit=None, mask=mask)))
+    return day_histogram(Counter(dict(facet_counts(table, "day", docs, limit=None, mask=mask))))
+
+
+def day_histogram(days: Counter) -> tuple[list[dict], str]:
+    """Counts by day ("YYYY-MM-DD") as a histogram by day (spans up to two months) or by
+    month, gaps filled with zeros; every engine's date facet is drawn by it."""
     if not days:
         return [], "day"
     first = datetime.strptime(min(days), "%Y-%m-%d")

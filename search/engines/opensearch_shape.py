@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import fnmatch
 from collections import Counter
-from datetime import datetime, timedelta
 
 from whoosh.query import (
     AndNot,
@@ -23,7 +22,7 @@ from whoosh.query import (
 
 from ..analysis import index_term
 from ..coverage import word_groups
-from ..facets import MAX_DAY_BUCKETS, UNKNOWN
+from ..facets import UNKNOWN, day_histogram
 from ..highlight import TOKEN, Terms, highlight_text, query_terms, snippet
 from ..hybrid import BY_DATE, NO_VECTORS, SYNTAX, plain_words
 from ..ranking import rankable
@@ -148,32 +147,8 @@ def facets(aggs: dict, request: SearchRequest) -> tuple[dict, dict]:
             for i, v in enumerate(chosen) if v not in listed
         ]
     days = {b["key_as_string"]: b["doc_count"] for b in aggs["facet_date"]["days"]["buckets"]}
-    out["date"], out["date_unit"] = date_buckets(Counter(days))
+    out["date"], out["date_unit"] = day_histogram(Counter(days))
     return out, more
-
-
-def date_buckets(days: Counter) -> tuple[list[dict], str]:
-    """``facets.date_buckets`` from counts by day (copied: it reads a FacetTable)."""
-    if not days:
-        return [], "day"
-    first = datetime.strptime(min(days), "%Y-%m-%d")
-    last = datetime.strptime(max(days), "%Y-%m-%d")
-    if (last - first).days < MAX_DAY_BUCKETS:
-        return [
-            {"from": f"{d:%Y-%m-%d}", "to": f"{d:%Y-%m-%d}", "count": days.get(f"{d:%Y-%m-%d}", 0)}
-            for d in (first + timedelta(days=i) for i in range((last - first).days + 1))
-        ], "day"
-    months: Counter = Counter()
-    for day, count in days.items():
-        months[day[:7]] += count
-    out = []
-    year, month = first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        key = f"{year:04d}-{month:02d}"
-        end = datetime(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
-        out.append({"from": f"{key}-01", "to": f"{end:%Y-%m-%d}", "count": months.get(key, 0)})
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return out, "month"
 
 
 def applied_sort(request: SearchRequest, query: Query) -> str:
