@@ -50,7 +50,7 @@ from harness import (
 )
 
 NODES, SHARDS, REPLICAS = 3, 3, 1
-HEAP = "512m"
+HEAP = os.environ.get("NEWS_SEARCH_OPENSEARCH_HEAP", "512m")  # per node
 ALIAS = "bench"
 WARMUP_PER_KIND = 10  # queries of each kind, another seed's, run through every engine first
 MACHINE_CORES = 2  # of each machine in the scaling table, as this one
