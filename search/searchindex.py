@@ -25,6 +25,7 @@ class SearchIndex(Protocol):
     """What every engine's index answers."""
 
     engine: str
+    computes_here: bool  # answers are computed in this process (else it waits on a server)
 
     def search(self, request: SearchRequest, *, snippets: bool = True) -> dict:
         """One page of results, totals, facets and a suggestion (``search.query.search``)."""
@@ -60,6 +61,7 @@ class WhooshIndex:
     """
 
     engine = WHOOSH
+    computes_here = True
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)

@@ -18,6 +18,7 @@ import sys
 import threading
 
 import waitress
+from flask import Flask
 from waitress import wasyncore
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -59,6 +60,29 @@ def warm(index) -> None:
         pass  # no index yet, or no model: requests will say so
 
 
+def serving_app(index: str, budget: float) -> Flask:
+    """The app as a worker serves it: the budget on, each answer naming its process, and one
+    request computed at a time when the engine computes in this process (gate.py)."""
+    from . import create_app, search_index
+    from .gate import Gate
+
+    app = create_app({"INDEX": index, "BUDGET": budget})
+    pid = str(os.getpid())
+
+    @app.after_request
+    def _worker_pid(response):
+        # Which process answered: the tests check that every worker serves, and an operator
+        # can match a slow answer to a process.
+        response.headers["X-Worker-Pid"] = pid
+        return response
+
+    if search_index(app).computes_here:
+        # Threads of one process computing side by side cost each request about a third more
+        # CPU; parallelism comes from the processes.
+        app.wsgi_app = Gate(app.wsgi_app)
+    return app
+
+
 def main(argv: list[str] | None = None) -> None:
     """Serve until SIGTERM."""
     parser = argparse.ArgumentParser(prog="python -m web.worker")
@@ -73,19 +97,10 @@ def main(argv: list[str] | None = None) -> None:
     die_with_parent(args.parent)
     logging.basicConfig()
 
-    from . import create_app, search_index
+    from . import search_index
     from .budget import TimedDispatcher
 
-    app = create_app({"INDEX": args.index, "BUDGET": args.budget})
-    pid = str(os.getpid())
-
-    @app.after_request
-    def _worker_pid(response):
-        # Which process answered: the tests check that every worker serves, and an operator
-        # can match a slow answer to a process.
-        response.headers["X-Worker-Pid"] = pid
-        return response
-
+    app = serving_app(args.index, args.budget)
     warm(search_index(app))  # before accepting: meanwhile the other workers take the connections
     sock = socket.socket(fileno=args.fd)
     dispatcher = TimedDispatcher()

@@ -47,6 +47,7 @@ class OpenSearchIndex:
     """
 
     engine = OPENSEARCH
+    computes_here = False  # a request waits on the cluster: threads overlap those waits
 
     def __init__(self, config: EngineConfig, root: str | Path | None = None,
                  client: OpenSearch | None = None) -> None:
