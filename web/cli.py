@@ -38,7 +38,8 @@ from .workers import cores, serve_workers
     type=click.IntRange(1, 64),
     default=4,
     show_default=True,
-    help="Threads per worker process (each keeps its own searcher).",
+    help="Threads per worker process; with the embedded engine one computes at a time, "
+    "the others queue requests and stream exports.",
 )
 @click.option(
     "--budget",
