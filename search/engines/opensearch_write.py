@@ -19,16 +19,23 @@ import random
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConnectionError as ClientConnectionError
 from opensearchpy.exceptions import NotFoundError, TransportError
 
-from .. import InvalidRequest, Unavailable
 from ..schema import SCHEMA_VERSION
 from .opensearch_mapping import settings_and_mappings, to_source
+from .opensearch_report import (
+    ClusterUnavailable,
+    Failure,
+    NoIndex,
+    RebuildFailed,
+    RequestRefused,
+    StaleIndex,
+    WriteReport,
+)
 
 CHUNK_DOCS = 500
 CHUNK_BYTES = 5_000_000  # well under OpenSearch's 100 MB http.max_content_length
@@ -39,65 +46,6 @@ READY_TIMEOUT = 60.0  # seconds a rebuilt index may take to have every shard cop
 # Seconds between the swap and deleting the old index: a search that resolved the alias just
 # before the swap still reads the old index, and must not find it gone.
 GRACE = 1.0
-
-
-class ClusterUnavailable(Unavailable):
-    """The cluster did not accept a request, even after retrying."""
-
-
-class RequestRefused(InvalidRequest):
-    """The cluster refused a request for a reason retrying cannot change (a name taken by an
-    index, an invalid name, no permission)."""
-
-    def __init__(self, message: str, status: object) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-# The same names and bases as search/generations.py's errors for a Whoosh index root, so that
-# front ends treat both engines alike (one shared definition once the engine boundary exists).
-class NoIndex(Unavailable):
-    """The alias points to no index: an incremental run needs a rebuild first."""
-
-
-class StaleIndex(Unavailable):
-    """The alias's index was written with another schema version: rebuild it instead."""
-
-
-class RebuildFailed(Unavailable):
-    """A rebuild was abandoned before the swap; the alias still points to the old index."""
-
-    def __init__(self, message: str, report: WriteReport) -> None:
-        super().__init__(message)
-        self.report = report
-
-
-@dataclass
-class Failure:
-    """A document the cluster refused (or that could not be sent), and why."""
-
-    id: str
-    status: int
-    reason: str
-
-
-@dataclass
-class WriteReport:
-    """What one rebuild, upsert or delete run did."""
-
-    action: str
-    index: str = ""
-    previous: list[str] = field(default_factory=list)  # what the alias pointed to before
-    indexed: int = 0
-    deleted: int = 0
-    missing: list[str] = field(default_factory=list)  # ids asked to be deleted, not there
-    failed: list[Failure] = field(default_factory=list)
-    retries: int = 0  # bulk requests sent again after a 429 or 5xx
-    removed: list[str] = field(default_factory=list)  # leftovers and the replaced index
-
-    def to_json(self) -> dict:
-        """The report as JSON-ready data."""
-        return asdict(self)
 
 
 def connect(urls: str | Sequence[str], **kwargs) -> OpenSearch:
@@ -166,8 +114,11 @@ class OpenSearchWriter:
         report = WriteReport("rebuild", removed=self.clean_leftovers())
         report.previous = self.current()
         report.index = name = generation_name(self.alias)
-        body = settings_and_mappings(self.shards, self.replicas)
-        # No refreshes while bulk loading (nothing searches this index yet): one at the end.
+        # Loaded into the primaries alone, with no refreshes (nothing searches this index
+        # yet); the replicas are made at the end by copying the primaries' files, which
+        # costs the cluster far less than indexing every document on every copy. A node lost
+        # meanwhile fails the rebuild, and the alias stays where it was.
+        body = settings_and_mappings(self.shards, 0)
         body["settings"]["refresh_interval"] = "-1"
         self._call(self.client.indices.create, index=name, body=body)
         swapped = False
@@ -176,6 +127,7 @@ class OpenSearchWriter:
             self._finish(name, ids, report)
             if before_swap is not None:
                 before_swap(report)
+            self._replicate(name, report)
             self._swap(report.previous, name)
             swapped = True
         finally:
@@ -206,20 +158,31 @@ class OpenSearchWriter:
         settings = {"index": {"refresh_interval": None}}  # back to the default
         self._call(self.client.indices.put_settings, index=name, body=settings)
         self._call(self.client.indices.refresh, index=name)
-        self._wait_green(name, report)
         count = self._call(self.client.count, index=name)["count"]
         if count != len(ids):
             raise RebuildFailed(f"{name} holds {count} documents, {len(ids)} were indexed",
                                 report)
 
+    def _replicate(self, name: str, report: WriteReport) -> None:
+        """Give the new index its replicas, and wait until every copy is allocated."""
+        if self.replicas:
+            settings = {"index": {"number_of_replicas": self.replicas}}
+            self._call(self.client.indices.put_settings, index=name, body=settings)
+        self._wait_green(name, report)
+
     def _wait_green(self, name: str, report: WriteReport) -> None:
         # Every replica allocated before searches are sent here: an index swapped in on its
         # primaries alone would lose data with the first node that goes down.
         params = {"wait_for_status": "green", "timeout": f"{int(self.ready_timeout)}s"}
-        # An explicit request timeout, or the client takes params' "timeout" as its own.
-        health = self._call(self.client.transport.perform_request, method="GET",
-                            url=f"/_cluster/health/{name}", params=params,
-                            timeout=self.ready_timeout + 10, ignore=(408,))  # 408: not green
+        while True:
+            # An explicit request timeout, or the client takes params' "timeout" as its own.
+            health = self._call(self.client.transport.perform_request, method="GET",
+                                url=f"/_cluster/health/{name}", params=params,
+                                timeout=self.ready_timeout + 10, ignore=(408,))  # not green
+            # Copies still being made (a big index's replicas take minutes to copy): wait on.
+            # None on their way after the timeout: they cannot be allocated.
+            if health["status"] == "green" or not health["initializing_shards"]:
+                break
         if health["status"] != "green":
             raise RebuildFailed(
                 f"{name} not green after {self.ready_timeout:g} s ({health['status']}, "
