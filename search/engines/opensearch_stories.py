@@ -74,11 +74,15 @@ class OpenSearchStories:
     def __init__(self, writer: OpenSearchWriter, index: str | None = None) -> None:
         self.writer, self.client = writer, writer.client
         self.index = index
+        # A rebuild's index (named at finish) is reachable by no other run before its swap:
+        # its only articles are this run's, so their neighbours are found in memory.
+        self._fresh = index is None
         self._added: dict[str, Signature] = {}
         self._removed: set[str] = set()
         self._fingerprints: dict[str, str] = {}  # of this run's articles: first id of a text
         self._cache: dict[str, Signature] = {}  # other runs' signatures read while linking
         self._by_fingerprint: dict[str, list[str]] | None = None
+        self._by_term_day: dict[tuple[str, int], set[str]] | None = None  # (fresh index)
         self.stages: dict[str, float] = {}
 
     # -- what the ingest asks while it reads --------------------------------------------------
@@ -204,6 +208,8 @@ class OpenSearchStories:
 
     def _neighbours(self, batch: list[tuple[str, Signature]]) -> list[set[str]]:
         """The candidates of each article of ``batch``: ids only (most are seen again)."""
+        if self._fresh:
+            return [self._nearby(sig) for _, sig in batch]
         lines: list[dict] = []
         for _, sig in batch:
             lines += [{}, _candidates_query(sig)]
@@ -219,6 +225,18 @@ class OpenSearchStories:
                 hits = list(self._scan(self._signatures, query))
             out.append({h["_id"] for h in hits})
         return out
+
+    def _nearby(self, sig: Signature) -> set[str]:
+        """This run's articles that the candidates query would find (``_candidates_query``)."""
+        if self._by_term_day is None:
+            self._by_term_day = defaultdict(set)
+            for i, added in self._added.items():
+                for term in list(added.terms)[:LOOKUP_TERMS]:
+                    self._by_term_day[term, added.day].add(i)
+        assert sig.day is not None
+        days = range(sig.day - WINDOW_DAYS, sig.day + WINDOW_DAYS + 1)
+        return set().union(*(self._by_term_day.get((term, day), ())
+                             for term in list(sig.terms)[:LOOKUP_TERMS] for day in days))
 
     def _stored_signatures(self, ids: set[str]) -> dict[str, Signature]:
         """The stored signatures of ``ids``, read once per run."""
