@@ -50,6 +50,7 @@ from .ingest import (
     check_paths,
     file_moved,
     first_of_id,
+    incremental_items,
     kept_items,
     load_repeats,
     original,
@@ -57,7 +58,7 @@ from .ingest import (
     timed,
     unchanged_files,
 )
-from .pipeline import Embedding, Extracted, Unchanged, extract_corpus
+from .pipeline import Embedding, Extracted, extract_corpus
 from .report import Report
 from .schema import SCHEMA_VERSION, build_schema
 from .stories import STORIES
@@ -240,19 +241,10 @@ def _update(paths, root: Path, gen: Path, prune: bool, workers, progress, vector
             report.moved += 1
             return True
 
-        for item in kept_items(extracted, report):
-            if isinstance(item, Unchanged):
-                seen[item.id] = item.path
-                report.unchanged += 1
-                continue
+        for item, old, same, kept in incremental_items(extracted, report, known, missing,
+                                                       seen, stories, moved):
             art = item.article
-            if not first_of_id(item, seen, report):
-                continue
-            old = known.get(art.id)
-            same = bool(old) and old[1] == art.content_hash()
-            if same and art.id not in missing:
-                report.unchanged += 1
-            elif original(item, stories, report, moved):
+            if kept:
                 if not same:
                     writer.update_document(**document(art, item.source_hash))
                 report.updated += bool(old) and not same
@@ -260,7 +252,7 @@ def _update(paths, root: Path, gen: Path, prune: bool, workers, progress, vector
                 report.unchanged += same
                 timed(report, "linking", stories.add, art.id, item.signature)
                 put_vector(store, item)
-            elif old:  # now a copy of another article: keep only that one
+            else:  # now a copy of another article: keep only that one
                 writer.delete_by_term("id", art.id)
                 stories.remove(art.id)
                 if store:

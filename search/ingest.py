@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import InvalidRequest
-from .pipeline import Extracted, Item, source_hash
+from .pipeline import Extracted, Item, Unchanged, source_hash
 from .read import Skip
 from .report import Report
 from .stories import STORIES, StoryStore
@@ -95,6 +95,33 @@ def kept_items(extracted: Extracted, report: Report) -> Iterator:
             report.skipped.append(item)
         else:
             yield item
+
+
+def incremental_items(extracted: Extracted, report: Report, known: dict[str, tuple[str, str]],
+                      missing: set[str], seen: dict[str, str], stories,
+                      moved) -> Iterator[tuple[Item, tuple[str, str] | None, bool, bool]]:
+    """What an incremental run does with each article read, whatever the engine: files and
+    articles that did not change are counted here; every other article is yielded as
+    ``(item, old, same, kept)``: ``old`` its indexed (path, hash) if any, ``same`` whether
+    its text is the indexed one (indexed again only if the engine lacks it: ``missing``),
+    ``kept`` False when it is now a copy of another article (reported; an indexed ``old``
+    goes)."""
+    for item in kept_items(extracted, report):
+        if isinstance(item, Unchanged):
+            seen[item.id] = item.path
+            report.unchanged += 1
+            continue
+        art = item.article
+        if not first_of_id(item, seen, report):
+            continue
+        old = known.get(art.id)
+        same = bool(old) and old[1] == art.content_hash()
+        if same and art.id not in missing:
+            report.unchanged += 1
+        elif original(item, stories, report, moved):
+            yield item, old, same, True
+        elif old:
+            yield item, old, same, False
 
 
 def first_of_id(item: Item, seen: dict[str, str], report: Report) -> bool:

@@ -30,12 +30,13 @@ from ..ingest import (
     REPEATS,
     file_moved,
     first_of_id,
+    incremental_items,
     kept_items,
     load_repeats,
     original,
     unchanged_files,
 )
-from ..pipeline import Extracted, Unchanged, extract_corpus
+from ..pipeline import Extracted, extract_corpus
 from ..read import Skip
 from ..report import Report
 from .opensearch_stories import OpenSearchStories, StoriesNotSet, drop_story_indices
@@ -179,26 +180,17 @@ def _update(paths, root: Path, writer: OpenSearchWriter, prune: bool, workers,
             return True
 
         def documents() -> Iterator[dict]:
-            for item in kept_items(extracted, report):
-                if isinstance(item, Unchanged):
-                    seen[item.id] = item.path
-                    report.unchanged += 1
-                    continue
+            for item, old, same, kept in incremental_items(extracted, report, known, missing,
+                                                           seen, stories, moved):
                 art = item.article
-                if not first_of_id(item, seen, report):
-                    continue
-                old = known.get(art.id)
-                same = bool(old) and old[1] == art.content_hash()
-                if same and art.id not in missing:
-                    report.unchanged += 1
-                elif original(item, stories, report, moved):
+                if kept:
                     stories.add(art.id, item.signature)
                     if same:
                         report.unchanged += 1
                     else:
                         changed[art.id] = "updated" if old else "added"
                         yield document(art, item.source_hash)
-                elif old:  # now a copy of another article: keep only that one
+                else:  # now a copy of another article: keep only that one
                     deletes.append(art.id)
                     stories.remove(art.id)
 
