@@ -4,8 +4,8 @@ The query language is ``search.syntax``'s: its parser yields a Whoosh query tree
 are already analysed (stemmed, folded) as the index holds them, so each leaf becomes a ``term``
 on that token, never a ``match`` that would analyse a stem again. Field weights stay as the
 parser put them (``TITLE_BOOST``, ``LEAD_BOOST`` as boosts of per-field clauses, summed as
-Whoosh's BM25F sums per-field scores). Filters and aggregations are built here too, so the
-reader only sends and reads.
+Whoosh's BM25F sums per-field scores). Filters are built here too (the facets' aggregations
+in ``opensearch_facets``), so the reader only sends and reads.
 """
 
 from __future__ import annotations
@@ -33,17 +33,12 @@ from whoosh.query import (
 
 from .. import InvalidRequest
 from ..facets import UNKNOWN
-from ..request import FACET_PARAMS, SearchRequest
 
 MATCH_ALL: dict = {"match_all": {}}
 MATCH_NONE: dict = {"match_none": {}}
 # Inner hits listed under a collapsed result: results.MORE others, plus the hit itself.
 BRIEF_FIELDS = ["id", "title", "title_from", "source", "published", "url"]
 OLDEST_FIRST = [{"published": {"order": "asc", "missing": "_last"}}, {"id": "asc"}]
-# A terms aggregation is exact when every shard returns every value it holds; the first try
-# asks each shard for a few times the listed values, a retry (when OpenSearch reports a
-# possible error) for this many.
-SHARD_SIZE_RETRY = 65_536
 
 
 class Untranslatable(InvalidRequest):
@@ -143,31 +138,6 @@ def both(filters: list[dict | None]) -> dict:
     """Every one of ``filters`` (None ones left out): a bool filter, or match_all."""
     given = [f for f in filters if f is not None]
     return {"bool": {"filter": given}} if given else MATCH_ALL
-
-
-def facet_aggs(ticked: dict[str, dict | None], request: SearchRequest,
-               shard_size: int | None = None) -> dict:
-    """Each facet counted under every ticked filter but its own, one value more than listed
-    (whether it is there says if there are more), with each ticked value counted apart
-    (listed even when it is not among the top); and the day histogram under every filter
-    but the dates."""
-    aggs: dict = {}
-    for name, field in FACET_PARAMS.items():
-        size = request.size_of(name) + 1
-        terms = {"field": field, "size": size, "order": [{"_count": "desc"}, {"_key": "asc"}],
-                 "shard_size": shard_size or max(size * 5, 100),
-                 "show_term_doc_count_error": True}
-        inner: dict = {"values": {"terms": terms}}
-        if chosen := getattr(request, name):
-            keyed = {str(i): values_filter(field, [v]) for i, v in enumerate(chosen)}
-            inner["chosen"] = {"filters": {"filters": keyed}}
-        others = both([f for n, f in ticked.items() if n != name])
-        aggs[f"facet_{name}"] = {"filter": others, "aggs": inner}
-    histogram = {"date_histogram": {"field": "published", "calendar_interval": "1d",
-                                    "min_doc_count": 1, "format": "yyyy-MM-dd"}}
-    aggs["facet_date"] = {"filter": both([f for n, f in ticked.items() if n != "date"]),
-                          "aggs": {"days": histogram}}
-    return aggs
 
 
 def sort_clause(sort: str) -> list:

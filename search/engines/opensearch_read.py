@@ -30,15 +30,14 @@ from .opensearch_client import AliasClient
 from .opensearch_dsl import (
     BRIEF_FIELDS,
     OLDEST_FIRST,
-    SHARD_SIZE_RETRY,
     both,
     collapse_clause,
     day_filter,
-    facet_aggs,
     sort_clause,
     translate,
     values_filter,
 )
+from .opensearch_facets import SHARD_SIZE, facet_aggs, settle
 from .opensearch_lexicon import Cached, Speller, facet_values
 from .opensearch_names import Name, names_in, word_groups
 
@@ -66,6 +65,7 @@ class OpenSearchReader:
         self._call = self.index.call
         self._values = Cached(VALUES_TTL)
         self.speller = Speller(self._search, self.index.frequencies)
+        self.shard_size = SHARD_SIZE  # facet values each shard sends at first
 
     # -- search -------------------------------------------------------------------------------
 
@@ -81,7 +81,7 @@ class OpenSearchReader:
         # the end (a notice, as with Whoosh) is answered.
         deep = start + request.per_page > WINDOW
         groups = shape.coverage_groups(query)
-        aggs = {**facet_aggs(found.ticked, request),
+        aggs = {**facet_aggs(found.ticked, request, first=self.shard_size),
                 "groups": {"filter": found.post,
                            "aggs": {"n": {"cardinality": {"field": key,
                                                           "precision_threshold": PRECISION}}}}}
@@ -303,14 +303,13 @@ class OpenSearchReader:
         return {"bool": {"should": [query, *about], "minimum_should_match": 1}}, names
 
     def _exact_facets(self, aggs: dict, found, request: SearchRequest) -> dict:
-        """The facet aggregations, counted again with every value of every shard when
-        OpenSearch says a count may be off (several shards, more values than asked for)."""
-        names = [f"facet_{n}" for n in FACET_PARAMS]
-        if not any(aggs[n]["values"].get("doc_count_error_upper_bound") for n in names):
+        """The facet aggregations, those ``settle`` cannot prove exact counted again with
+        every value of every shard (``opensearch_facets``)."""
+        aggs, unsure = settle(aggs, request, self.shard_size)
+        if not unsure:
             return aggs
-        exact = facet_aggs(found.ticked, request, shard_size=SHARD_SIZE_RETRY)
-        answer = self._search({"size": 0, "query": found.main,
-                               "aggs": {n: exact[n] for n in names}})
+        exact = facet_aggs(found.ticked, request, retry=True, names=unsure)
+        answer = self._search({"size": 0, "query": found.main, "aggs": exact})
         return {**aggs, **answer["aggregations"]}
 
     def _stories(self, stories: set[str]) -> dict[str, dict]:

@@ -130,7 +130,7 @@ def story_briefs(answer: dict) -> dict[str, dict]:
 
 
 def facets(aggs: dict, request: SearchRequest) -> tuple[dict, dict]:
-    """``query._facets`` from the filtered aggregations of ``opensearch_dsl.facet_aggs``."""
+    """``query._facets`` from the filtered aggregations of ``opensearch_facets.facet_aggs``."""
     out, more = {}, {}
     for name in FACET_PARAMS:
         agg = aggs[f"facet_{name}"]
