@@ -36,7 +36,7 @@ from ..facets import UNKNOWN
 
 MATCH_ALL: dict = {"match_all": {}}
 MATCH_NONE: dict = {"match_none": {}}
-# Inner hits listed under a collapsed result: results.MORE others, plus the hit itself.
+# A collapsed result's matches listed under it: results.MORE others, plus the hit itself.
 BRIEF_FIELDS = ["id", "title", "title_from", "source", "published", "url"]
 OLDEST_FIRST = [{"published": {"order": "asc", "missing": "_last"}}, {"id": "asc"}]
 
@@ -149,7 +149,13 @@ def sort_clause(sort: str) -> list:
     return [{"published": {"order": order, "missing": "_last"}}, {"id": order}]
 
 
-def collapse_clause(field: str, more: int) -> dict:
-    """One hit per group, with the group's other matches oldest first (as results.briefs)."""
-    return {"field": field, "inner_hits": {"name": "more", "size": more + 1,
-                                           "sort": OLDEST_FIRST, "_source": BRIEF_FIELDS}}
+def group_matches(field: str, values: list, matched: dict, more: int) -> dict:
+    """What a collapse's inner hits would say of each group (a value of ``field``, None for
+    none), asked as one aggregation: how many documents ``matched`` holds in it, and the
+    oldest ``more`` + 1 of them (as results.briefs), each group a bucket keyed by its place."""
+    keyed = {str(i): {"term": {field: v}} if v is not None else
+             {"bool": {"must_not": [{"exists": {"field": field}}]}}
+             for i, v in enumerate(values)}
+    top = {"top_hits": {"size": more + 1, "sort": OLDEST_FIRST, "_source": BRIEF_FIELDS}}
+    return {"filter": matched, "aggs": {"each": {"filters": {"filters": keyed},
+                                                 "aggs": {"more": top}}}}

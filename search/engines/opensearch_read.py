@@ -31,8 +31,8 @@ from .opensearch_dsl import (
     BRIEF_FIELDS,
     OLDEST_FIRST,
     both,
-    collapse_clause,
     day_filter,
+    group_matches,
     sort_clause,
     translate,
     values_filter,
@@ -92,7 +92,7 @@ class OpenSearchReader:
         body = {"query": found.main, "post_filter": found.post, "aggs": aggs,
                 "from": 0 if deep else start, "size": 0 if deep else request.per_page,
                 "sort": sort_clause(sort),
-                "track_total_hits": True, "collapse": collapse_clause(key, shape.MORE),
+                "track_total_hits": True, "collapse": {"field": key},
                 "_source": {"excludes": LARGE}}
         answer = self._search(body)
         total = answer["hits"]["total"]["value"]
@@ -107,7 +107,7 @@ class OpenSearchReader:
                                        f"(page {WINDOW // request.per_page} of {pages}); "
                                        "narrow the search or export it")
         hits = answer["hits"]["hits"]
-        stories = self._stories({h["_source"].get("story") or h["_id"] for h in hits})
+        stories, matches = self._page_stories(hits, key, found)
         terms, patterns = query_terms(query), shape.patterns_of(query)
         facets, more = shape.facets(aggs, request)
         complete = answer["aggregations"].get("complete", {}).get("doc_count")
@@ -127,7 +127,7 @@ class OpenSearchReader:
             "filters": request.describe(),
             "results": [
                 {**shape.result(h, terms, snippets, sort == "relevance", stories, patterns),
-                 **shape.collapsed(h), "by_meaning": False}
+                 **shape.collapsed(h, matches[shape.group_of(h, key)]), "by_meaning": False}
                 for h in hits
             ],
             "facets": facets,
@@ -316,11 +316,28 @@ class OpenSearchReader:
         """Each story in brief (``results.story_brief``): every member counts, matched or not."""
         if not stories:
             return {}
-        aggs = {"stories": {"terms": {"field": "story", "size": len(stories)},
-                            "aggs": {"sources": {"terms": {"field": "source", "size": 10_000}}}}}
         answer = self._search({"size": 0, "query": {"terms": {"story": sorted(stories)}},
-                               "aggs": aggs})
-        return shape.story_briefs(answer)
+                               "aggs": {"stories": _story_aggs(stories)}})
+        return shape.story_briefs(answer["aggregations"]["stories"])
+
+    def _page_stories(self, hits: list[dict], key: str, found) -> tuple[dict, dict]:
+        """The page's stories in brief, and each hit's group of matches (what the collapse's
+        inner hits would send): one search, where inner hits cost a search per hit."""
+        if not hits:
+            return {}, {}
+        stories = sorted({h["_source"].get("story") or h["_id"] for h in hits})
+        values = sorted({shape.group_of(h, key) for h in hits}, key=lambda v: (v is None, v))
+        within = [{"terms": {"story": stories}}, {"terms": {key: [v for v in values if v]}}]
+        aggs = {"stories": {"filter": within[0], "aggs": {"of": _story_aggs(stories)}},
+                "groups": group_matches(key, values, both([found.main, found.post]),
+                                        shape.MORE)}
+        if None in values:
+            within.append({"bool": {"must_not": [{"exists": {"field": key}}]}})
+        answer = self._search({"size": 0, "aggs": aggs, "query": {
+            "bool": {"should": within, "minimum_should_match": 1}}})["aggregations"]
+        each = answer["groups"]["each"]["buckets"]
+        return (shape.story_briefs(answer["stories"]["of"]),
+                {v: each[str(i)]["more"] for i, v in enumerate(values)})
 
     def _members(self, story: str) -> list[dict]:
         return self._all({"term": {"story": story}}, BRIEF_FIELDS + ["story"])
@@ -349,6 +366,13 @@ class OpenSearchReader:
                              "sort": [{"published": order}, {"id": order}],
                              "_source": ["published"]})["hits"]["hits"]
         return hits[0]["_source"]["published"] if hits else None
+
+
+def _story_aggs(stories: set[str] | list[str]) -> dict:
+    """Each story's size and sources, for stories the query holds exactly."""
+    return {"terms": {"field": "story", "size": len(stories)},
+            "aggs": {"sources": {"terms": {"field": "source", "size": 10_000}}}}
+
 
 def _any(variants: list) -> dict:
     """A word group (one word or phrase in every field it is searched in) as one query."""
