@@ -1,4 +1,5 @@
-"""Exact facet counts on OpenSearch in as few searches as can be proven (opensearch_facets):
+"""Exact facet counts on OpenSearch in as few searches as can be proven (opensearch_facets),
+and the collapsed matches of a page asked with its stories:
 the proof on plain aggregation answers, then on the three-node cluster against Whoosh's counts,
 with the searches the reader sent recorded at the client's transport."""
 # The contract's fixtures are imported from its module; pytest passes them by name.
@@ -51,6 +52,7 @@ def test_a_top_no_other_value_can_reach_is_exact() -> None:
     (_values(2, _b("a", 40), _b("b", 30), _b("c", 6), _b("d", 4)), 3, 4,
      "cut off after d: up to 4 + 2"),
     (_values(1, _b("a", 40)), 2, 100, "fewer values than listed, others possible"),
+    (_values(1, _b("a", 40), _b("b", 1)), 2, 2, "cut off after b: up to 1 + 1"),
     (_values(-1, _b("a", 40), _b("b", 30)), 1, 100, "unbounded error"),
 ])
 def test_a_top_that_might_be_wrong_is_not_taken(values, k, size, why) -> None:
@@ -111,3 +113,17 @@ def test_few_values_per_shard_still_exact(root, fresh_reader, params) -> None:
     first, *again = _facet_searches(sent)
     assert len(first) == 5 and len(again) <= 1
     assert again and 0 < len(again[0]) < 4  # some proven, some counted again
+
+
+def test_collapsed_matches_come_with_the_page_stories(root, fresh_reader) -> None:
+    """A page costs two searches: the main one (collapsed, no inner hits: those are a search
+    per hit) and one for the page's stories and each hit's matches; rows as Whoosh's."""
+    with searches(fresh_reader) as sent:
+        ours, theirs = ask(root, fresh_reader, q="syria")
+    assert len(sent) == 2 and sent[0]["collapse"] == {"field": "story"}
+    rows = {r["id"]: r for r in ours["results"]}
+    shared = [r for r in theirs["results"] if r["id"] in rows]
+    assert any(r["collapsed"] for r in shared)
+    for row in shared:
+        assert (row["collapsed"], row["more"], row["story"]) == (
+            rows[row["id"]]["collapsed"], rows[row["id"]]["more"], rows[row["id"]]["story"])

@@ -103,6 +103,6 @@ def certain_top(values: dict, k: int, size: int) -> list[dict] | None:
         return None
     reach = max([error, *(b["doc_count"] + b["doc_count_error_upper_bound"] for b in rest)])
     if len(buckets) >= size:  # the merge may have cut values off after the last one shown
-        reach = max(reach, rest[-1]["doc_count"] + error)
+        reach = max(reach, buckets[-1]["doc_count"] + error)
     # Strictly below: a value that could tie the k-th count might come first by its key.
     return top if reach < top[-1]["doc_count"] else None
