@@ -4,7 +4,9 @@ articles and stats, answering in ``search.query``'s shapes.
 One request is translated once (``opensearch_dsl``): the query and the filters typed into it
 as the ``query``; the ticked filters and dates as ``post_filter``, so that each facet is an
 aggregation filtered by every ticked filter but its own; exact totals (``track_total_hits``);
-one hit per story (``collapse``, its other matches as inner hits). Snippets are ours
+one hit per story (``collapse``; its other matches are counted and listed by the search for
+the page's stories, with their briefs). Facet counts are exact, proven from OpenSearch's
+error bounds or counted again (``opensearch_facets``). Snippets are ours
 (``search.highlight`` over ``_source``). A search never returns partial results: shard
 failures raise ``ClusterUnavailable``, as a cluster that does not answer does.
 """
