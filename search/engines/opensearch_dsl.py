@@ -4,8 +4,8 @@ The query language is ``search.syntax``'s: its parser yields a Whoosh query tree
 are already analysed (stemmed, folded) as the index holds them, so each leaf becomes a ``term``
 on that token, never a ``match`` that would analyse a stem again. Field weights stay as the
 parser put them (``TITLE_BOOST``, ``LEAD_BOOST`` as boosts of per-field clauses, summed as
-Whoosh's BM25F sums per-field scores). Filters and aggregations are built here too, so the
-reader only sends and reads.
+Whoosh's BM25F sums per-field scores). Filters are built here too (the facets' aggregations
+in ``opensearch_facets``), so the reader only sends and reads.
 """
 
 from __future__ import annotations
@@ -33,17 +33,12 @@ from whoosh.query import (
 
 from .. import InvalidRequest
 from ..facets import UNKNOWN
-from ..request import FACET_PARAMS, SearchRequest
 
 MATCH_ALL: dict = {"match_all": {}}
 MATCH_NONE: dict = {"match_none": {}}
-# Inner hits listed under a collapsed result: results.MORE others, plus the hit itself.
+# A collapsed result's matches listed under it: results.MORE others, plus the hit itself.
 BRIEF_FIELDS = ["id", "title", "title_from", "source", "published", "url"]
 OLDEST_FIRST = [{"published": {"order": "asc", "missing": "_last"}}, {"id": "asc"}]
-# A terms aggregation is exact when every shard returns every value it holds; the first try
-# asks each shard for a few times the listed values, a retry (when OpenSearch reports a
-# possible error) for this many.
-SHARD_SIZE_RETRY = 65_536
 
 
 class Untranslatable(InvalidRequest):
@@ -145,31 +140,6 @@ def both(filters: list[dict | None]) -> dict:
     return {"bool": {"filter": given}} if given else MATCH_ALL
 
 
-def facet_aggs(ticked: dict[str, dict | None], request: SearchRequest,
-               shard_size: int | None = None) -> dict:
-    """Each facet counted under every ticked filter but its own, one value more than listed
-    (whether it is there says if there are more), with each ticked value counted apart
-    (listed even when it is not among the top); and the day histogram under every filter
-    but the dates."""
-    aggs: dict = {}
-    for name, field in FACET_PARAMS.items():
-        size = request.size_of(name) + 1
-        terms = {"field": field, "size": size, "order": [{"_count": "desc"}, {"_key": "asc"}],
-                 "shard_size": shard_size or max(size * 5, 100),
-                 "show_term_doc_count_error": True}
-        inner: dict = {"values": {"terms": terms}}
-        if chosen := getattr(request, name):
-            keyed = {str(i): values_filter(field, [v]) for i, v in enumerate(chosen)}
-            inner["chosen"] = {"filters": {"filters": keyed}}
-        others = both([f for n, f in ticked.items() if n != name])
-        aggs[f"facet_{name}"] = {"filter": others, "aggs": inner}
-    histogram = {"date_histogram": {"field": "published", "calendar_interval": "1d",
-                                    "min_doc_count": 1, "format": "yyyy-MM-dd"}}
-    aggs["facet_date"] = {"filter": both([f for n, f in ticked.items() if n != "date"]),
-                          "aggs": {"days": histogram}}
-    return aggs
-
-
 def sort_clause(sort: str) -> list:
     """The DSL sort of an applied sort, with the id as the last key (search_after needs a
     total order; Whoosh breaks ties by document number, which OpenSearch does not have)."""
@@ -179,7 +149,13 @@ def sort_clause(sort: str) -> list:
     return [{"published": {"order": order, "missing": "_last"}}, {"id": order}]
 
 
-def collapse_clause(field: str, more: int) -> dict:
-    """One hit per group, with the group's other matches oldest first (as results.briefs)."""
-    return {"field": field, "inner_hits": {"name": "more", "size": more + 1,
-                                           "sort": OLDEST_FIRST, "_source": BRIEF_FIELDS}}
+def group_matches(field: str, values: list, matched: dict, more: int) -> dict:
+    """What a collapse's inner hits would say of each group (a value of ``field``, None for
+    none), asked as one aggregation: how many documents ``matched`` holds in it, and the
+    oldest ``more`` + 1 of them (as results.briefs), each group a bucket keyed by its place."""
+    keyed = {str(i): {"term": {field: v}} if v is not None else
+             {"bool": {"must_not": [{"exists": {"field": field}}]}}
+             for i, v in enumerate(values)}
+    top = {"top_hits": {"size": more + 1, "sort": OLDEST_FIRST, "_source": BRIEF_FIELDS}}
+    return {"filter": matched, "aggs": {"each": {"filters": {"filters": keyed},
+                                                 "aggs": {"more": top}}}}

@@ -4,7 +4,9 @@ articles and stats, answering in ``search.query``'s shapes.
 One request is translated once (``opensearch_dsl``): the query and the filters typed into it
 as the ``query``; the ticked filters and dates as ``post_filter``, so that each facet is an
 aggregation filtered by every ticked filter but its own; exact totals (``track_total_hits``);
-one hit per story (``collapse``, its other matches as inner hits). Snippets are ours
+one hit per story (``collapse``; its other matches are counted and listed by the search for
+the page's stories, with their briefs). Facet counts are exact, proven from OpenSearch's
+error bounds or counted again (``opensearch_facets``). Snippets are ours
 (``search.highlight`` over ``_source``). A search never returns partial results: shard
 failures raise ``ClusterUnavailable``, as a cluster that does not answer does.
 """
@@ -30,15 +32,14 @@ from .opensearch_client import AliasClient
 from .opensearch_dsl import (
     BRIEF_FIELDS,
     OLDEST_FIRST,
-    SHARD_SIZE_RETRY,
     both,
-    collapse_clause,
     day_filter,
-    facet_aggs,
+    group_matches,
     sort_clause,
     translate,
     values_filter,
 )
+from .opensearch_facets import SHARD_SIZE, facet_aggs, settle
 from .opensearch_lexicon import Cached, Speller, facet_values
 from .opensearch_names import Name, names_in, word_groups
 
@@ -66,6 +67,7 @@ class OpenSearchReader:
         self._call = self.index.call
         self._values = Cached(VALUES_TTL)
         self.speller = Speller(self._search, self.index.frequencies)
+        self.shard_size = SHARD_SIZE  # facet values each shard sends at first
 
     # -- search -------------------------------------------------------------------------------
 
@@ -81,7 +83,7 @@ class OpenSearchReader:
         # the end (a notice, as with Whoosh) is answered.
         deep = start + request.per_page > WINDOW
         groups = shape.coverage_groups(query)
-        aggs = {**facet_aggs(found.ticked, request),
+        aggs = {**facet_aggs(found.ticked, request, first=self.shard_size),
                 "groups": {"filter": found.post,
                            "aggs": {"n": {"cardinality": {"field": key,
                                                           "precision_threshold": PRECISION}}}}}
@@ -92,7 +94,7 @@ class OpenSearchReader:
         body = {"query": found.main, "post_filter": found.post, "aggs": aggs,
                 "from": 0 if deep else start, "size": 0 if deep else request.per_page,
                 "sort": sort_clause(sort),
-                "track_total_hits": True, "collapse": collapse_clause(key, shape.MORE),
+                "track_total_hits": True, "collapse": {"field": key},
                 "_source": {"excludes": LARGE}}
         answer = self._search(body)
         total = answer["hits"]["total"]["value"]
@@ -107,7 +109,7 @@ class OpenSearchReader:
                                        f"(page {WINDOW // request.per_page} of {pages}); "
                                        "narrow the search or export it")
         hits = answer["hits"]["hits"]
-        stories = self._stories({h["_source"].get("story") or h["_id"] for h in hits})
+        stories, matches = self._page_stories(hits, key, found)
         terms, patterns = query_terms(query), shape.patterns_of(query)
         facets, more = shape.facets(aggs, request)
         complete = answer["aggregations"].get("complete", {}).get("doc_count")
@@ -127,7 +129,7 @@ class OpenSearchReader:
             "filters": request.describe(),
             "results": [
                 {**shape.result(h, terms, snippets, sort == "relevance", stories, patterns),
-                 **shape.collapsed(h), "by_meaning": False}
+                 **shape.collapsed(h, matches[shape.group_of(h, key)]), "by_meaning": False}
                 for h in hits
             ],
             "facets": facets,
@@ -303,25 +305,41 @@ class OpenSearchReader:
         return {"bool": {"should": [query, *about], "minimum_should_match": 1}}, names
 
     def _exact_facets(self, aggs: dict, found, request: SearchRequest) -> dict:
-        """The facet aggregations, counted again with every value of every shard when
-        OpenSearch says a count may be off (several shards, more values than asked for)."""
-        names = [f"facet_{n}" for n in FACET_PARAMS]
-        if not any(aggs[n]["values"].get("doc_count_error_upper_bound") for n in names):
+        """The facet aggregations, those ``settle`` cannot prove exact counted again with
+        every value of every shard (``opensearch_facets``)."""
+        aggs, unsure = settle(aggs, request, self.shard_size)
+        if not unsure:
             return aggs
-        exact = facet_aggs(found.ticked, request, shard_size=SHARD_SIZE_RETRY)
-        answer = self._search({"size": 0, "query": found.main,
-                               "aggs": {n: exact[n] for n in names}})
+        exact = facet_aggs(found.ticked, request, retry=True, names=unsure)
+        answer = self._search({"size": 0, "query": found.main, "aggs": exact})
         return {**aggs, **answer["aggregations"]}
 
     def _stories(self, stories: set[str]) -> dict[str, dict]:
         """Each story in brief (``results.story_brief``): every member counts, matched or not."""
         if not stories:
             return {}
-        aggs = {"stories": {"terms": {"field": "story", "size": len(stories)},
-                            "aggs": {"sources": {"terms": {"field": "source", "size": 10_000}}}}}
         answer = self._search({"size": 0, "query": {"terms": {"story": sorted(stories)}},
-                               "aggs": aggs})
-        return shape.story_briefs(answer)
+                               "aggs": {"stories": _story_aggs(stories)}})
+        return shape.story_briefs(answer["aggregations"]["stories"])
+
+    def _page_stories(self, hits: list[dict], key: str, found) -> tuple[dict, dict]:
+        """The page's stories in brief, and each hit's group of matches (what the collapse's
+        inner hits would send): one search, where inner hits cost a search per hit."""
+        if not hits:
+            return {}, {}
+        stories = sorted({h["_source"].get("story") or h["_id"] for h in hits})
+        values = sorted({shape.group_of(h, key) for h in hits}, key=lambda v: (v is None, v))
+        within = [{"terms": {"story": stories}}, {"terms": {key: [v for v in values if v]}}]
+        aggs = {"stories": {"filter": within[0], "aggs": {"of": _story_aggs(stories)}},
+                "groups": group_matches(key, values, both([found.main, found.post]),
+                                        shape.MORE)}
+        if None in values:
+            within.append({"bool": {"must_not": [{"exists": {"field": key}}]}})
+        answer = self._search({"size": 0, "aggs": aggs, "query": {
+            "bool": {"should": within, "minimum_should_match": 1}}})["aggregations"]
+        each = answer["groups"]["each"]["buckets"]
+        return (shape.story_briefs(answer["stories"]["of"]),
+                {v: each[str(i)]["more"] for i, v in enumerate(values)})
 
     def _members(self, story: str) -> list[dict]:
         return self._all({"term": {"story": story}}, BRIEF_FIELDS + ["story"])
@@ -350,6 +368,13 @@ class OpenSearchReader:
                              "sort": [{"published": order}, {"id": order}],
                              "_source": ["published"]})["hits"]["hits"]
         return hits[0]["_source"]["published"] if hits else None
+
+
+def _story_aggs(stories: set[str] | list[str]) -> dict:
+    """Each story's size and sources, for stories the query holds exactly."""
+    return {"terms": {"field": "story", "size": len(stories)},
+            "aggs": {"sources": {"terms": {"field": "source", "size": 10_000}}}}
+
 
 def _any(variants: list) -> dict:
     """A word group (one word or phrase in every field it is searched in) as one query."""

@@ -111,26 +111,30 @@ def _matches(pattern: Query, word: str) -> bool:
     return False
 
 
-def collapsed(hit: dict) -> dict:
-    """``results.collapsed`` from a collapsed hit's inner hits (its group's matches)."""
-    inner = hit.get("inner_hits", {}).get("more", {}).get("hits")
-    if inner is None:
-        return {"collapsed": 0, "more": []}
-    others = [h["_source"] for h in inner["hits"] if h["_id"] != hit["_id"]]
-    return {"collapsed": inner["total"]["value"] - 1, "more": oldest_first(others)[:MORE]}
+def group_of(hit: dict, key: str) -> str | None:
+    """The value a collapsed hit was grouped by (None: it has none)."""
+    return (hit.get("fields", {}).get(key) or [None])[0]
 
 
-def story_briefs(answer: dict) -> dict[str, dict]:
+def collapsed(hit: dict, group: dict) -> dict:
+    """``results.collapsed`` from the matches of a collapsed hit's group (a top_hits
+    aggregation: how many, and the oldest)."""
+    others = [h["_source"] for h in group["hits"]["hits"] if h["_id"] != hit["_id"]]
+    return {"collapsed": group["hits"]["total"]["value"] - 1,
+            "more": oldest_first(others)[:MORE]}
+
+
+def story_briefs(stories: dict) -> dict[str, dict]:
     """Each story of a ``stories`` terms aggregation: its size and its sources (not empty)."""
     return {
         b["key"]: {"id": b["key"], "size": b["doc_count"],
                    "sources": sorted(s["key"] for s in b["sources"]["buckets"] if s["key"])}
-        for b in answer["aggregations"]["stories"]["buckets"]
+        for b in stories["buckets"]
     }
 
 
 def facets(aggs: dict, request: SearchRequest) -> tuple[dict, dict]:
-    """``query._facets`` from the filtered aggregations of ``opensearch_dsl.facet_aggs``."""
+    """``query._facets`` from the filtered aggregations of ``opensearch_facets.facet_aggs``."""
     out, more = {}, {}
     for name in FACET_PARAMS:
         agg = aggs[f"facet_{name}"]
